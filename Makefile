@@ -1,0 +1,70 @@
+# wasmbed-lab: `make run` opens the lab, `make test` runs every test.
+# Both install what is missing first (make deps).
+
+GO      ?= go
+BIN     := bin/wasmbed-lab
+BOARD   ?= mps2-an385
+FUZZTIME ?= 20s
+
+# Debian packages the lab needs, as tool:package pairs.
+DEPS := qemu-system-arm:qemu-system-arm arm-none-eabi-gcc:gcc-arm-none-eabi \
+	picolibc:picolibc-arm-none-eabi dtc:device-tree-compiler wat2wasm:wabt \
+	clang:clang wasm-ld:lld tmux:tmux
+PKGS := $(foreach d,$(DEPS),$(word 2,$(subst :, ,$(d))))
+
+.PHONY: all deps gen firmware build run test test-go test-firmware bench fuzz clean
+all: build
+
+deps:
+	@missing=""; for p in $(PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "deps: installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+		echo "deps: missing Debian packages:$$missing"; \
+		echo "deps: install them with: sudo apt-get install --no-install-recommends$$missing"; \
+		exit 1; \
+	fi
+
+# Regenerates the board registry, firmware headers and linker regions from
+# boards/*/*.dts. A test fails when they are stale.
+gen: deps
+	$(GO) run ./boards/cmd/boardgen
+
+firmware: deps
+	$(MAKE) -C firmware all size
+
+build: firmware
+	$(GO) build -o $(BIN) .
+
+run: build
+	./$(BIN) boot $(BOARD)
+
+test: build test-firmware test-go
+
+test-firmware: deps
+	$(MAKE) -C firmware test
+
+test-go: firmware
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 20m ./lab/
+
+# Every Go fuzz target for FUZZTIME each, then the firmware's libFuzzer harnesses.
+fuzz: deps
+	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/p' $$f); do \
+			echo "fuzz: $$(dirname $$f) $$t for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./$$(dirname $$f); \
+		done; \
+	done
+	$(MAKE) -C firmware fuzz FUZZTIME=$(FUZZTIME)
+
+clean:
+	rm -rf bin
+	$(MAKE) -C firmware clean

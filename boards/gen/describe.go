@@ -1,0 +1,168 @@
+// Package gen turns board devicetrees into the board registry, the
+// firmware's board headers and its linker memory regions.
+//
+// The devicetree is the single source of truth: every fact about a board
+// that Go or C needs is read from its DTB here, and nowhere else.
+package gen
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"wasmbed-lab/boards"
+	"wasmbed-lab/boards/fdt"
+)
+
+// Describe builds a registry entry from a board's parsed devicetree.
+func Describe(name string, root *fdt.Node) (boards.Board, error) {
+	d := describer{name: name, root: root}
+	b := boards.Board{Name: name}
+	b.Model = d.str(root, "model")
+	b.Port = d.str(root, "wasmbed,port")
+	if !b.IsNative() {
+		b.Machine = d.str(root, "wasmbed,qemu-machine")
+	}
+	b.MachineNote, _ = root.String("wasmbed,qemu-note")
+	b.Family = b.Port
+	root.Walk(func(n *fdt.Node) {
+		for _, c := range n.Strings("compatible") {
+			if strings.HasPrefix(c, "st,stm32f") && strings.HasSuffix(c, "-rcc") {
+				b.Family = strings.TrimSuffix(strings.TrimPrefix(c, "st,"), "-rcc")
+			}
+		}
+	})
+
+	cpu := root.Find("/cpus/cpu@0")
+	if cpu == nil {
+		d.fail("no /cpus/cpu@0 node")
+	} else {
+		compat := d.str(cpu, "compatible")
+		b.CPU = compat[strings.IndexByte(compat, ',')+1:]
+		b.ClockHz = d.u32(cpu, "clock-frequency")
+	}
+	root.Walk(func(n *fdt.Node) {
+		if n.Compatible("arm,v7m-nvic") || n.Compatible("arm,v8m-nvic") {
+			b.IRQLines = d.u32(n, "arm,num-irqs")
+		}
+	})
+	if b.IRQLines == 0 && !b.IsNative() {
+		d.fail("no NVIC node with arm,num-irqs")
+	}
+
+	chosen := root.Child("chosen")
+	if chosen == nil {
+		d.fail("no /chosen node")
+		return b, d.err
+	}
+	if !b.IsNative() {
+		b.Code = d.region(d.chosen(chosen, "wasmbed,code"))
+	}
+	b.RAM = d.region(d.chosen(chosen, "wasmbed,sram"))
+	prov := d.chosen(chosen, "wasmbed,provision")
+	b.Provision = d.region(prov)
+	b.ProvisionLoadAddr = b.Provision.Base
+	if prov != nil {
+		if addr, ok := prov.U32("wasmbed,load-address"); ok {
+			b.ProvisionLoadAddr = uint64(addr)
+		}
+	}
+	b.Console = d.uart(d.chosen(chosen, "wasmbed,console"), 0)
+	b.Link = d.uart(d.chosen(chosen, "wasmbed,link"), 1)
+
+	root.Walk(func(n *fdt.Node) {
+		switch {
+		case n.Compatible("wasmbed,register-leds"):
+			for _, c := range n.Children {
+				b.LEDs = append(b.LEDs, boards.LED{Label: c.Name, Register: uint64(d.u32(c, "wasmbed,register")), Bit: d.u32(c, "wasmbed,bit")})
+			}
+		case n.Compatible("wasmbed,register-buttons"):
+			for _, c := range n.Children {
+				b.Buttons = append(b.Buttons, boards.Button{Label: c.Name, Register: uint64(d.u32(c, "wasmbed,register")), Bit: d.u32(c, "wasmbed,bit")})
+			}
+		case n.Compatible("arm,versatile-i2c"):
+			b.I2C = append(b.I2C, boards.I2CBus{Label: d.str(n, "label"), Compatible: "arm,versatile-i2c", Base: d.region(n).Base})
+		}
+	})
+	sort.Slice(b.I2C, func(i, j int) bool { return b.I2C[i].Base < b.I2C[j].Base })
+	b.Capabilities = capabilities(b)
+	return b, d.err
+}
+
+func capabilities(b boards.Board) []string {
+	caps := []string{"console", "link"}
+	counted := map[string]int{"leds": len(b.LEDs), "buttons": len(b.Buttons), "i2c": len(b.I2C)}
+	for name, n := range counted {
+		if n > 0 {
+			caps = append(caps, fmt.Sprintf("%s:%d", name, n))
+		}
+	}
+	sort.Strings(caps)
+	return caps
+}
+
+// describer reads properties and keeps the first error, so Describe reads
+// top to bottom instead of checking every property.
+type describer struct {
+	name string
+	root *fdt.Node
+	err  error
+}
+
+func (d *describer) fail(format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("gen: board %s: %s", d.name, fmt.Sprintf(format, args...))
+	}
+}
+
+func (d *describer) str(n *fdt.Node, prop string) string {
+	s, ok := n.String(prop)
+	if !ok {
+		d.fail("node %q lacks string property %q", n.Name, prop)
+	}
+	return s
+}
+
+func (d *describer) u32(n *fdt.Node, prop string) uint32 {
+	v, ok := n.U32(prop)
+	if !ok {
+		d.fail("node %q lacks one-cell property %q", n.Name, prop)
+	}
+	return v
+}
+
+func (d *describer) chosen(chosen *fdt.Node, prop string) *fdt.Node {
+	path := d.str(chosen, prop)
+	n := d.root.Find(path)
+	if n == nil && path != "" {
+		d.fail("chosen %s points at %q, which does not exist", prop, path)
+	}
+	return n
+}
+
+// region reads a one-address-cell, one-size-cell reg property.
+func (d *describer) region(n *fdt.Node) boards.Region {
+	if n == nil {
+		return boards.Region{}
+	}
+	reg, ok := n.Cells("reg")
+	if !ok || len(reg) != 2 {
+		d.fail("node %q needs reg = <base size>", n.Name)
+		return boards.Region{}
+	}
+	return boards.Region{Base: uint64(reg[0]), Size: uint64(reg[1])}
+}
+
+func (d *describer) uart(n *fdt.Node, serial int) boards.UART {
+	if n == nil {
+		return boards.UART{}
+	}
+	u := boards.UART{Compatible: d.str(n, "compatible"), Serial: serial}
+	if n.Has("reg") {
+		u.Base = d.region(n).Base
+	}
+	if irqs, ok := n.Cells("interrupts"); ok {
+		u.IRQs = irqs
+	}
+	return u
+}

@@ -1,0 +1,63 @@
+/*
+ * The hardware abstraction layer: everything the portable core needs from a
+ * board. Each port (ports/cmsdk, ports/stm32, ports/native) implements these
+ * functions once; the core never touches a register.
+ *
+ * Threading model: the core runs in one main loop. Ports may fill receive
+ * buffers from interrupt handlers (or signal handlers on native), never call
+ * back into the core.
+ */
+#ifndef HAL_H
+#define HAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Brings up clocks, UARTs, the timer and interrupts. Called once by fw_main. */
+void hal_init(void);
+
+/* Microseconds since boot, monotonic. */
+uint64_t hal_now_us(void);
+
+/*
+ * Sleeps until deadline_us or until a byte arrives on the console or the
+ * link, whichever comes first. Tickless: no periodic interrupt is needed
+ * while sleeping, though ports may cap the sleep (MPS2 UARTs stall RX
+ * without a timer, so the cortex-m port wakes at least every 100 ms).
+ */
+void hal_idle_until(uint64_t deadline_us);
+
+/* Console (serial0): writes block until queued; reads never block. */
+void hal_console_write(const void *buf, size_t len);
+size_t hal_console_read(uint8_t *buf, size_t cap);
+
+/*
+ * Console output that works with interrupts disabled, for fault handlers.
+ * It bypasses the transmit queue.
+ */
+void hal_console_write_polled(const void *buf, size_t len);
+
+/* Link (serial1): never block; writes return how many bytes were queued. */
+size_t hal_link_write(const void *buf, size_t len);
+size_t hal_link_read(uint8_t *buf, size_t cap);
+
+/* Bytes dropped because a receive queue was full, since boot. */
+struct hal_counters {
+	uint32_t console_rx_dropped;
+	uint32_t link_rx_dropped;
+};
+void hal_counters(struct hal_counters *out);
+
+/* The GNU build id of the running image (20 bytes with sha1). */
+const uint8_t *hal_build_id(size_t *len);
+
+/* The provisioning area the lab filled before boot. */
+const uint8_t *hal_provision(size_t *len);
+
+/* Restarts the board as a power-on reset would. */
+_Noreturn void hal_reset(void);
+
+/* Provokes a fault, so the fault path can be tested end to end. */
+_Noreturn void hal_trigger_fault(void);
+
+#endif

@@ -1,0 +1,137 @@
+/*
+ * The HAL for every Cortex-M board: console and link on the board's two
+ * UARTs (whose driver the port supplies), time and sleep on SysTick.
+ */
+#include <string.h>
+
+#include "cortexm.h"
+#include "board.h"
+#include "hal.h"
+#include "uart.h"
+
+#if BOARD_RAM_SIZE < 0x4000u
+#define LINK_RX_SIZE 512u /* small boards: one link frame */
+#define LINK_TX_SIZE 512u
+#define CONSOLE_TX_SIZE 128u
+#else
+#define LINK_RX_SIZE 4096u
+#define LINK_TX_SIZE 4096u
+#define CONSOLE_TX_SIZE 1024u
+#endif
+#define CONSOLE_RX_SIZE 64u
+
+static struct uart console, link;
+static uint8_t console_rx_buf[CONSOLE_RX_SIZE], console_tx_buf[CONSOLE_TX_SIZE];
+static uint8_t link_rx_buf[LINK_RX_SIZE], link_tx_buf[LINK_TX_SIZE];
+
+extern const uint8_t __build_id_start[], __build_id_end[];
+extern const uint8_t __provision_start[], __provision_size[];
+
+void hal_init(void)
+{
+	ring_init(&console.rx, console_rx_buf, sizeof console_rx_buf);
+	ring_init(&console.tx, console_tx_buf, sizeof console_tx_buf);
+	ring_init(&link.rx, link_rx_buf, sizeof link_rx_buf);
+	ring_init(&link.tx, link_tx_buf, sizeof link_tx_buf);
+	systick_init();
+	uart_init(&console, BOARD_CONSOLE_BASE, BOARD_CONSOLE_IRQ_RX, BOARD_CONSOLE_IRQ_TX);
+	uart_init(&link, BOARD_LINK_BASE, BOARD_LINK_IRQ_RX, BOARD_LINK_IRQ_TX);
+	irq_enable();
+}
+
+uint64_t hal_now_us(void)
+{
+	return systick_now_us();
+}
+
+void hal_idle_until(uint64_t deadline_us)
+{
+	systick_arm(deadline_us);
+	/* Mask first, so that a byte arriving between the check and WFI still
+	 * wakes us: WFI returns on a pending interrupt even while masked. */
+	uint32_t mask = irq_save();
+	if (ring_used(&console.rx) == 0 && ring_used(&link.rx) == 0 && systick_now_us() < deadline_us) {
+		wait_for_interrupt();
+	}
+	irq_restore(mask);
+}
+
+void hal_console_write(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	for (size_t i = 0; i < len; i++) {
+		while (!ring_put(&console.tx, p[i])) {
+			uart_kick(&console);
+		}
+	}
+	uart_kick(&console);
+}
+
+void hal_console_write_polled(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	for (size_t i = 0; i < len; i++) {
+		uart_put_polled(&console, p[i]);
+	}
+}
+
+size_t hal_console_read(uint8_t *buf, size_t cap)
+{
+	return ring_read(&console.rx, buf, cap);
+}
+
+size_t hal_link_write(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t n = 0;
+	while (n < len && ring_put(&link.tx, p[n])) {
+		n++;
+	}
+	uart_kick(&link);
+	return n;
+}
+
+size_t hal_link_read(uint8_t *buf, size_t cap)
+{
+	return ring_read(&link.rx, buf, cap);
+}
+
+void hal_counters(struct hal_counters *out)
+{
+	out->console_rx_dropped = console.rx_dropped;
+	out->link_rx_dropped = link.rx_dropped;
+}
+
+const uint8_t *hal_build_id(size_t *len)
+{
+	/* The note is namesz(4) descsz(4) type(4) "GNU\0" then the id. */
+	size_t note = (size_t)(__build_id_end - __build_id_start);
+	if (note < 16) {
+		*len = 0;
+		return __build_id_start;
+	}
+	*len = note - 16;
+	return __build_id_start + 16;
+}
+
+const uint8_t *hal_provision(size_t *len)
+{
+	*len = (size_t)(uintptr_t)__provision_size;
+	return __provision_start;
+}
+
+_Noreturn void hal_reset(void)
+{
+	__asm__ volatile("dsb" ::: "memory");
+	SCB_AIRCR = AIRCR_VECTKEY | AIRCR_SYSRESETREQ;
+	for (;;) {
+		wait_for_interrupt();
+	}
+}
+
+_Noreturn void hal_trigger_fault(void)
+{
+	__asm__ volatile("udf #0");
+	for (;;) {
+	}
+}

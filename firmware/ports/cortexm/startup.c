@@ -1,0 +1,53 @@
+/*
+ * Vector table and reset handler for every Cortex-M port. The table holds
+ * the 16 system exceptions and BOARD_IRQ_LINES external interrupts, all of
+ * which go through irq_dispatch.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "cortexm.h"
+#include "board.h"
+#include "fw.h"
+
+extern uint32_t __stack_top[];
+extern uint8_t __data_start[], __data_end[], __data_source[];
+extern uint8_t __bss_start[], __bss_end[];
+extern uint8_t __tls_base[], __tdata_size[], __tdata_source[], __tbss_size[];
+
+void _set_tls(void *tls);
+
+static void unexpected(void)
+{
+	Fault_Handler();
+}
+
+typedef void (*vector)(void);
+
+__attribute__((section(".vectors"), used)) const vector vector_table[16 + BOARD_IRQ_LINES] = {
+	[0] = (vector)(uintptr_t)__stack_top,
+	[1] = Reset_Handler,
+	[2] = unexpected,    /* NMI */
+	[3] = Fault_Handler, /* HardFault */
+	[4] = Fault_Handler, /* MemManage */
+	[5] = Fault_Handler, /* BusFault */
+	[6] = Fault_Handler, /* UsageFault */
+	[7] = Fault_Handler, /* SecureFault (ARMv8-M) */
+	[11] = unexpected,   /* SVCall */
+	[12] = unexpected,   /* DebugMonitor */
+	[14] = unexpected,   /* PendSV */
+	[15] = SysTick_Handler,
+	[16 ... 16 + BOARD_IRQ_LINES - 1] = irq_dispatch,
+};
+
+void Reset_Handler(void)
+{
+	SCB_VTOR = (uint32_t)(uintptr_t)vector_table;
+	memcpy(__data_start, __data_source, (size_t)(__data_end - __data_start));
+	memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
+	/* picolibc keeps errno in thread-local storage. */
+	memcpy(__tls_base, __tdata_source, (size_t)(uintptr_t)__tdata_size);
+	memset(__tls_base + (uintptr_t)__tdata_size, 0, (size_t)(uintptr_t)__tbss_size);
+	_set_tls(__tls_base);
+	fw_main();
+}

@@ -1,0 +1,105 @@
+/*
+ * Tickless time base on SysTick, clocked by the CPU (CLKSOURCE=1: the AN505
+ * model has no reference clock). Before each sleep the counter is
+ * reprogrammed to expire at the next deadline, so an idle board takes no
+ * periodic interrupt; every wrap adds the period to a 64-bit cycle count.
+ */
+#include "cortexm.h"
+#include "board.h"
+
+#define CYCLES_PER_US (BOARD_CPU_CLOCK_HZ / 1000000u)
+_Static_assert(BOARD_CPU_CLOCK_HZ % 1000000u == 0, "clock must be a whole number of MHz");
+
+/* The MPS2 UART model stalls RX unless the guest wakes up now and then. */
+#define MAX_SLEEP_US 100000u
+#define MIN_PERIOD_CYCLES 256u
+
+static volatile uint64_t base_cycles; /* cycles at the start of the current period */
+static volatile uint32_t period;      /* cycles per wrap = reload + 1 */
+
+void SysTick_Handler(void)
+{
+	base_cycles += period;
+}
+
+static int wrap_pending(void)
+{
+	return (SCB_ICSR & ICSR_PENDSTSET) != 0;
+}
+
+/* Call with interrupts masked. */
+static uint64_t now_cycles_locked(void)
+{
+	int p1, p2;
+	uint32_t val;
+	do { /* a consistent pair: no wrap between reading val and the flag */
+		p1 = wrap_pending();
+		val = SYST_CVR;
+		p2 = wrap_pending();
+	} while (p1 != p2);
+
+	uint64_t base = base_cycles;
+	if (val == 0) {
+		/* Either just restarted (nothing elapsed) or about to reload. */
+		return base + (p1 ? period - 1u : 0u);
+	}
+	if (p1) {
+		base += period; /* wrapped and reloaded, not counted yet */
+	}
+	return base + (period - 1u - val);
+}
+
+static void start_period(uint32_t cycles)
+{
+	SYST_CSR = 0;
+	period = cycles;
+	SYST_RVR = cycles - 1u;
+	SYST_CVR = 0;
+	SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
+}
+
+static uint32_t clamp_period(uint64_t cycles)
+{
+	uint64_t cap = (uint64_t)MAX_SLEEP_US * CYCLES_PER_US;
+	if (cap > SYST_MAX_RELOAD + 1u) {
+		cap = SYST_MAX_RELOAD + 1u;
+	}
+	if (cycles > cap) {
+		return (uint32_t)cap;
+	}
+	return cycles < MIN_PERIOD_CYCLES ? MIN_PERIOD_CYCLES : (uint32_t)cycles;
+}
+
+void systick_init(void)
+{
+	base_cycles = 0;
+	start_period(clamp_period(UINT64_MAX));
+}
+
+uint64_t systick_now_us(void)
+{
+	uint32_t mask = irq_save();
+	uint64_t now = now_cycles_locked();
+	irq_restore(mask);
+	return now / CYCLES_PER_US;
+}
+
+/* Makes the next wrap happen at deadline_us, or within MAX_SLEEP_US. */
+void systick_arm(uint64_t deadline_us)
+{
+	uint32_t mask = irq_save();
+	uint64_t now = now_cycles_locked();
+	uint64_t want = deadline_us * CYCLES_PER_US;
+	uint32_t delta = clamp_period(want > now ? want - now : 0);
+	uint32_t remaining = SYST_CVR;
+	if (wrap_pending() || remaining > delta) {
+		/* Restart only when the current period would end too late: an early
+		 * wrap merely wakes the loop once more. */
+		if (wrap_pending()) {
+			SCB_ICSR = 1u << 25; /* PENDSTCLR: this wrap is accounted for below */
+		}
+		base_cycles = now;
+		start_period(delta);
+	}
+	irq_restore(mask);
+}
