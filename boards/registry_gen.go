@@ -3,11 +3,483 @@
 package boards
 
 var registry = []Board{
-	Board{Name: "mps2-an385", Model: "Arm MPS2 FPGA image AN385 (Cortex-M3)", Port: "cmsdk", Family: "cmsdk", Machine: "mps2-an385", MachineNote: "", CPU: "cortex-m3", ClockHz: 0x17d7840, IRQLines: 0x20, Code: Region{Base: 0x0, Size: 0x400000}, RAM: Region{Base: 0x20000000, Size: 0x400000}, Provision: Region{Base: 0x3ff000, Size: 0x1000}, ProvisionLoadAddr: 0x3ff000, Console: UART{Compatible: "arm,cmsdk-uart", Base: 0x40004000, IRQs: []uint32{0x0, 0x1}, Serial: 0}, Link: UART{Compatible: "arm,cmsdk-uart", Base: 0x40005000, IRQs: []uint32{0x2, 0x3}, Serial: 1}, LEDs: []LED{LED{Label: "userled0", Register: 0x40028000, Bit: 0x0}, LED{Label: "userled1", Register: 0x40028000, Bit: 0x1}, LED{Label: "scc-led0", Register: 0x4002f004, Bit: 0x0}, LED{Label: "scc-led1", Register: 0x4002f004, Bit: 0x1}, LED{Label: "scc-led2", Register: 0x4002f004, Bit: 0x2}, LED{Label: "scc-led3", Register: 0x4002f004, Bit: 0x3}, LED{Label: "scc-led4", Register: 0x4002f004, Bit: 0x4}, LED{Label: "scc-led5", Register: 0x4002f004, Bit: 0x5}, LED{Label: "scc-led6", Register: 0x4002f004, Bit: 0x6}, LED{Label: "scc-led7", Register: 0x4002f004, Bit: 0x7}}, Buttons: []Button{Button{Label: "button0", Register: 0x40028008, Bit: 0x0}, Button{Label: "button1", Register: 0x40028008, Bit: 0x1}}, I2C: []I2CBus{I2CBus{Label: "touch", Compatible: "arm,versatile-i2c", Base: 0x40022000}, I2CBus{Label: "audio", Compatible: "arm,versatile-i2c", Base: 0x40023000}, I2CBus{Label: "shield0", Compatible: "arm,versatile-i2c", Base: 0x40029000}, I2CBus{Label: "shield1", Compatible: "arm,versatile-i2c", Base: 0x4002a000}}, Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link"}},
-	Board{Name: "mps2-an386", Model: "Arm MPS2 FPGA image AN386 (Cortex-M4)", Port: "cmsdk", Family: "cmsdk", Machine: "mps2-an386", MachineNote: "", CPU: "cortex-m4", ClockHz: 0x17d7840, IRQLines: 0x20, Code: Region{Base: 0x0, Size: 0x400000}, RAM: Region{Base: 0x20000000, Size: 0x400000}, Provision: Region{Base: 0x3ff000, Size: 0x1000}, ProvisionLoadAddr: 0x3ff000, Console: UART{Compatible: "arm,cmsdk-uart", Base: 0x40004000, IRQs: []uint32{0x0, 0x1}, Serial: 0}, Link: UART{Compatible: "arm,cmsdk-uart", Base: 0x40005000, IRQs: []uint32{0x2, 0x3}, Serial: 1}, LEDs: []LED{LED{Label: "userled0", Register: 0x40028000, Bit: 0x0}, LED{Label: "userled1", Register: 0x40028000, Bit: 0x1}, LED{Label: "scc-led0", Register: 0x4002f004, Bit: 0x0}, LED{Label: "scc-led1", Register: 0x4002f004, Bit: 0x1}, LED{Label: "scc-led2", Register: 0x4002f004, Bit: 0x2}, LED{Label: "scc-led3", Register: 0x4002f004, Bit: 0x3}, LED{Label: "scc-led4", Register: 0x4002f004, Bit: 0x4}, LED{Label: "scc-led5", Register: 0x4002f004, Bit: 0x5}, LED{Label: "scc-led6", Register: 0x4002f004, Bit: 0x6}, LED{Label: "scc-led7", Register: 0x4002f004, Bit: 0x7}}, Buttons: []Button{Button{Label: "button0", Register: 0x40028008, Bit: 0x0}, Button{Label: "button1", Register: 0x40028008, Bit: 0x1}}, I2C: []I2CBus{I2CBus{Label: "touch", Compatible: "arm,versatile-i2c", Base: 0x40022000}, I2CBus{Label: "audio", Compatible: "arm,versatile-i2c", Base: 0x40023000}, I2CBus{Label: "shield0", Compatible: "arm,versatile-i2c", Base: 0x40029000}, I2CBus{Label: "shield1", Compatible: "arm,versatile-i2c", Base: 0x4002a000}}, Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link"}},
-	Board{Name: "mps2-an500", Model: "Arm MPS2 FPGA image AN500 (Cortex-M7)", Port: "cmsdk", Family: "cmsdk", Machine: "mps2-an500", MachineNote: "", CPU: "cortex-m7", ClockHz: 0x17d7840, IRQLines: 0x20, Code: Region{Base: 0x0, Size: 0x400000}, RAM: Region{Base: 0x20000000, Size: 0x400000}, Provision: Region{Base: 0x3ff000, Size: 0x1000}, ProvisionLoadAddr: 0x3ff000, Console: UART{Compatible: "arm,cmsdk-uart", Base: 0x40004000, IRQs: []uint32{0x0, 0x1}, Serial: 0}, Link: UART{Compatible: "arm,cmsdk-uart", Base: 0x40005000, IRQs: []uint32{0x2, 0x3}, Serial: 1}, LEDs: []LED{LED{Label: "userled0", Register: 0x40028000, Bit: 0x0}, LED{Label: "userled1", Register: 0x40028000, Bit: 0x1}, LED{Label: "scc-led0", Register: 0x4002f004, Bit: 0x0}, LED{Label: "scc-led1", Register: 0x4002f004, Bit: 0x1}, LED{Label: "scc-led2", Register: 0x4002f004, Bit: 0x2}, LED{Label: "scc-led3", Register: 0x4002f004, Bit: 0x3}, LED{Label: "scc-led4", Register: 0x4002f004, Bit: 0x4}, LED{Label: "scc-led5", Register: 0x4002f004, Bit: 0x5}, LED{Label: "scc-led6", Register: 0x4002f004, Bit: 0x6}, LED{Label: "scc-led7", Register: 0x4002f004, Bit: 0x7}}, Buttons: []Button{Button{Label: "button0", Register: 0x40028008, Bit: 0x0}, Button{Label: "button1", Register: 0x40028008, Bit: 0x1}}, I2C: []I2CBus{I2CBus{Label: "touch", Compatible: "arm,versatile-i2c", Base: 0x40022000}, I2CBus{Label: "audio", Compatible: "arm,versatile-i2c", Base: 0x40023000}, I2CBus{Label: "shield0", Compatible: "arm,versatile-i2c", Base: 0x40029000}, I2CBus{Label: "shield1", Compatible: "arm,versatile-i2c", Base: 0x4002a000}}, Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link"}},
-	Board{Name: "mps2-an505", Model: "Arm MPS2 FPGA image AN505 (Cortex-M33, TrustZone)", Port: "cmsdk", Family: "cmsdk", Machine: "mps2-an505", MachineNote: "", CPU: "cortex-m33", ClockHz: 0x1312d00, IRQLines: 0x60, Code: Region{Base: 0x10000000, Size: 0x400000}, RAM: Region{Base: 0x38000000, Size: 0x200000}, Provision: Region{Base: 0x103ff000, Size: 0x1000}, ProvisionLoadAddr: 0x3ff000, Console: UART{Compatible: "arm,cmsdk-uart", Base: 0x50200000, IRQs: []uint32{0x20, 0x21}, Serial: 0}, Link: UART{Compatible: "arm,cmsdk-uart", Base: 0x50201000, IRQs: []uint32{0x22, 0x23}, Serial: 1}, LEDs: []LED{LED{Label: "userled0", Register: 0x50302000, Bit: 0x0}, LED{Label: "userled1", Register: 0x50302000, Bit: 0x1}, LED{Label: "scc-led0", Register: 0x50300004, Bit: 0x0}, LED{Label: "scc-led1", Register: 0x50300004, Bit: 0x1}, LED{Label: "scc-led2", Register: 0x50300004, Bit: 0x2}, LED{Label: "scc-led3", Register: 0x50300004, Bit: 0x3}, LED{Label: "scc-led4", Register: 0x50300004, Bit: 0x4}, LED{Label: "scc-led5", Register: 0x50300004, Bit: 0x5}, LED{Label: "scc-led6", Register: 0x50300004, Bit: 0x6}, LED{Label: "scc-led7", Register: 0x50300004, Bit: 0x7}}, Buttons: []Button{Button{Label: "button0", Register: 0x50302008, Bit: 0x0}, Button{Label: "button1", Register: 0x50302008, Bit: 0x1}}, I2C: []I2CBus{I2CBus{Label: "shield0", Compatible: "arm,versatile-i2c", Base: 0x5020c000}, I2CBus{Label: "shield1", Compatible: "arm,versatile-i2c", Base: 0x5020d000}}, Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link"}},
-	Board{Name: "native", Model: "Native Linux process", Port: "native", Family: "native", Machine: "", MachineNote: "", CPU: "host", ClockHz: 0x3b9aca00, IRQLines: 0x0, Code: Region{Base: 0x0, Size: 0x0}, RAM: Region{Base: 0x20000000, Size: 0x400000}, Provision: Region{Base: 0x0, Size: 0x1000}, ProvisionLoadAddr: 0x0, Console: UART{Compatible: "wasmbed,native-stdio", Base: 0x0, IRQs: []uint32(nil), Serial: 0}, Link: UART{Compatible: "wasmbed,native-socket", Base: 0x0, IRQs: []uint32(nil), Serial: 1}, LEDs: []LED(nil), Buttons: []Button(nil), I2C: []I2CBus(nil), Capabilities: []string{"console", "link"}},
-	Board{Name: "olimex-stm32-h405", Model: "Olimex STM32-H405 (STM32F405RG, Cortex-M4)", Port: "stm32", Family: "stm32f4", Machine: "netduinoplus2", MachineNote: "QEMU 7.2 has no olimex-stm32-h405 machine (added in 8.0); netduinoplus2 runs the same STM32F405 SoC model", CPU: "cortex-m4", ClockHz: 0xa037a00, IRQLines: 0x60, Code: Region{Base: 0x8000000, Size: 0x100000}, RAM: Region{Base: 0x20000000, Size: 0x30000}, Provision: Region{Base: 0x80ff000, Size: 0x1000}, ProvisionLoadAddr: 0x80ff000, Console: UART{Compatible: "st,stm32-usart", Base: 0x40011000, IRQs: []uint32{0x25}, Serial: 0}, Link: UART{Compatible: "st,stm32-usart", Base: 0x40004400, IRQs: []uint32{0x26}, Serial: 1}, LEDs: []LED(nil), Buttons: []Button(nil), I2C: []I2CBus(nil), Capabilities: []string{"console", "link"}},
-	Board{Name: "stm32vldiscovery", Model: "STMicroelectronics STM32VLDISCOVERY (STM32F100RB, Cortex-M3)", Port: "stm32", Family: "stm32f1", Machine: "stm32vldiscovery", MachineNote: "", CPU: "cortex-m3", ClockHz: 0x16e3600, IRQLines: 0x3d, Code: Region{Base: 0x8000000, Size: 0x20000}, RAM: Region{Base: 0x20000000, Size: 0x2000}, Provision: Region{Base: 0x801f800, Size: 0x800}, ProvisionLoadAddr: 0x801f800, Console: UART{Compatible: "st,stm32-usart", Base: 0x40013800, IRQs: []uint32{0x25}, Serial: 0}, Link: UART{Compatible: "st,stm32-usart", Base: 0x40004400, IRQs: []uint32{0x26}, Serial: 1}, LEDs: []LED(nil), Buttons: []Button(nil), I2C: []I2CBus(nil), Capabilities: []string{"console", "link"}},
+	{
+		Name:     "mps2-an385",
+		Model:    "Arm MPS2 FPGA image AN385 (Cortex-M3)",
+		Port:     "cmsdk",
+		Family:   "cmsdk",
+		Machine:  "mps2-an385",
+		CPU:      "cortex-m3",
+		ClockHz:  25000000,
+		IRQLines: 32,
+		Code: Region{
+			Size: 0x400000,
+		},
+		RAM: Region{
+			Base: 0x20000000,
+			Size: 0x400000,
+		},
+		Provision: Region{
+			Base: 0x3ff000,
+			Size: 0x1000,
+		},
+		ProvisionLoadAddr: 0x3ff000,
+		Console: UART{
+			Compatible: "arm,cmsdk-uart",
+			Base:       0x40004000,
+			IRQs:       []uint32{0, 1},
+		},
+		Link: UART{
+			Compatible: "arm,cmsdk-uart",
+			Base:       0x40005000,
+			IRQs:       []uint32{2, 3},
+			Serial:     1,
+		},
+		LEDs: []LED{{
+			Label:    "userled0",
+			Register: 0x40028000,
+		}, {
+			Label:    "userled1",
+			Register: 0x40028000,
+			Bit:      1,
+		}, {
+			Label:    "scc-led0",
+			Register: 0x4002f004,
+		}, {
+			Label:    "scc-led1",
+			Register: 0x4002f004,
+			Bit:      1,
+		}, {
+			Label:    "scc-led2",
+			Register: 0x4002f004,
+			Bit:      2,
+		}, {
+			Label:    "scc-led3",
+			Register: 0x4002f004,
+			Bit:      3,
+		}, {
+			Label:    "scc-led4",
+			Register: 0x4002f004,
+			Bit:      4,
+		}, {
+			Label:    "scc-led5",
+			Register: 0x4002f004,
+			Bit:      5,
+		}, {
+			Label:    "scc-led6",
+			Register: 0x4002f004,
+			Bit:      6,
+		}, {
+			Label:    "scc-led7",
+			Register: 0x4002f004,
+			Bit:      7,
+		}},
+		Buttons: []Button{{
+			Label:    "button0",
+			Register: 0x40028008,
+		}, {
+			Label:    "button1",
+			Register: 0x40028008,
+			Bit:      1,
+		}},
+		I2C: []I2CBus{{
+			Label:      "touch",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x40022000,
+		}, {
+			Label:      "audio",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x40023000,
+		}, {
+			Label:      "shield0",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x40029000,
+		}, {
+			Label:      "shield1",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x4002a000,
+		}},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link"},
+	},
+	{
+		Name:     "mps2-an386",
+		Model:    "Arm MPS2 FPGA image AN386 (Cortex-M4)",
+		Port:     "cmsdk",
+		Family:   "cmsdk",
+		Machine:  "mps2-an386",
+		CPU:      "cortex-m4",
+		ClockHz:  25000000,
+		IRQLines: 32,
+		Code: Region{
+			Size: 0x400000,
+		},
+		RAM: Region{
+			Base: 0x20000000,
+			Size: 0x400000,
+		},
+		Provision: Region{
+			Base: 0x3ff000,
+			Size: 0x1000,
+		},
+		ProvisionLoadAddr: 0x3ff000,
+		Console: UART{
+			Compatible: "arm,cmsdk-uart",
+			Base:       0x40004000,
+			IRQs:       []uint32{0, 1},
+		},
+		Link: UART{
+			Compatible: "arm,cmsdk-uart",
+			Base:       0x40005000,
+			IRQs:       []uint32{2, 3},
+			Serial:     1,
+		},
+		LEDs: []LED{{
+			Label:    "userled0",
+			Register: 0x40028000,
+		}, {
+			Label:    "userled1",
+			Register: 0x40028000,
+			Bit:      1,
+		}, {
+			Label:    "scc-led0",
+			Register: 0x4002f004,
+		}, {
+			Label:    "scc-led1",
+			Register: 0x4002f004,
+			Bit:      1,
+		}, {
+			Label:    "scc-led2",
+			Register: 0x4002f004,
+			Bit:      2,
+		}, {
+			Label:    "scc-led3",
+			Register: 0x4002f004,
+			Bit:      3,
+		}, {
+			Label:    "scc-led4",
+			Register: 0x4002f004,
+			Bit:      4,
+		}, {
+			Label:    "scc-led5",
+			Register: 0x4002f004,
+			Bit:      5,
+		}, {
+			Label:    "scc-led6",
+			Register: 0x4002f004,
+			Bit:      6,
+		}, {
+			Label:    "scc-led7",
+			Register: 0x4002f004,
+			Bit:      7,
+		}},
+		Buttons: []Button{{
+			Label:    "button0",
+			Register: 0x40028008,
+		}, {
+			Label:    "button1",
+			Register: 0x40028008,
+			Bit:      1,
+		}},
+		I2C: []I2CBus{{
+			Label:      "touch",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x40022000,
+		}, {
+			Label:      "audio",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x40023000,
+		}, {
+			Label:      "shield0",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x40029000,
+		}, {
+			Label:      "shield1",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x4002a000,
+		}},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link"},
+	},
+	{
+		Name:     "mps2-an500",
+		Model:    "Arm MPS2 FPGA image AN500 (Cortex-M7)",
+		Port:     "cmsdk",
+		Family:   "cmsdk",
+		Machine:  "mps2-an500",
+		CPU:      "cortex-m7",
+		ClockHz:  25000000,
+		IRQLines: 32,
+		Code: Region{
+			Size: 0x400000,
+		},
+		RAM: Region{
+			Base: 0x20000000,
+			Size: 0x400000,
+		},
+		Provision: Region{
+			Base: 0x3ff000,
+			Size: 0x1000,
+		},
+		ProvisionLoadAddr: 0x3ff000,
+		Console: UART{
+			Compatible: "arm,cmsdk-uart",
+			Base:       0x40004000,
+			IRQs:       []uint32{0, 1},
+		},
+		Link: UART{
+			Compatible: "arm,cmsdk-uart",
+			Base:       0x40005000,
+			IRQs:       []uint32{2, 3},
+			Serial:     1,
+		},
+		LEDs: []LED{{
+			Label:    "userled0",
+			Register: 0x40028000,
+		}, {
+			Label:    "userled1",
+			Register: 0x40028000,
+			Bit:      1,
+		}, {
+			Label:    "scc-led0",
+			Register: 0x4002f004,
+		}, {
+			Label:    "scc-led1",
+			Register: 0x4002f004,
+			Bit:      1,
+		}, {
+			Label:    "scc-led2",
+			Register: 0x4002f004,
+			Bit:      2,
+		}, {
+			Label:    "scc-led3",
+			Register: 0x4002f004,
+			Bit:      3,
+		}, {
+			Label:    "scc-led4",
+			Register: 0x4002f004,
+			Bit:      4,
+		}, {
+			Label:    "scc-led5",
+			Register: 0x4002f004,
+			Bit:      5,
+		}, {
+			Label:    "scc-led6",
+			Register: 0x4002f004,
+			Bit:      6,
+		}, {
+			Label:    "scc-led7",
+			Register: 0x4002f004,
+			Bit:      7,
+		}},
+		Buttons: []Button{{
+			Label:    "button0",
+			Register: 0x40028008,
+		}, {
+			Label:    "button1",
+			Register: 0x40028008,
+			Bit:      1,
+		}},
+		I2C: []I2CBus{{
+			Label:      "touch",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x40022000,
+		}, {
+			Label:      "audio",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x40023000,
+		}, {
+			Label:      "shield0",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x40029000,
+		}, {
+			Label:      "shield1",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x4002a000,
+		}},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link"},
+	},
+	{
+		Name:     "mps2-an505",
+		Model:    "Arm MPS2 FPGA image AN505 (Cortex-M33, TrustZone)",
+		Port:     "cmsdk",
+		Family:   "cmsdk",
+		Machine:  "mps2-an505",
+		CPU:      "cortex-m33",
+		ClockHz:  20000000,
+		IRQLines: 96,
+		Code: Region{
+			Base: 0x10000000,
+			Size: 0x400000,
+		},
+		RAM: Region{
+			Base: 0x38000000,
+			Size: 0x200000,
+		},
+		Provision: Region{
+			Base: 0x103ff000,
+			Size: 0x1000,
+		},
+		ProvisionLoadAddr: 0x3ff000,
+		Console: UART{
+			Compatible: "arm,cmsdk-uart",
+			Base:       0x50200000,
+			IRQs:       []uint32{32, 33},
+		},
+		Link: UART{
+			Compatible: "arm,cmsdk-uart",
+			Base:       0x50201000,
+			IRQs:       []uint32{34, 35},
+			Serial:     1,
+		},
+		LEDs: []LED{{
+			Label:    "userled0",
+			Register: 0x50302000,
+		}, {
+			Label:    "userled1",
+			Register: 0x50302000,
+			Bit:      1,
+		}, {
+			Label:    "scc-led0",
+			Register: 0x50300004,
+		}, {
+			Label:    "scc-led1",
+			Register: 0x50300004,
+			Bit:      1,
+		}, {
+			Label:    "scc-led2",
+			Register: 0x50300004,
+			Bit:      2,
+		}, {
+			Label:    "scc-led3",
+			Register: 0x50300004,
+			Bit:      3,
+		}, {
+			Label:    "scc-led4",
+			Register: 0x50300004,
+			Bit:      4,
+		}, {
+			Label:    "scc-led5",
+			Register: 0x50300004,
+			Bit:      5,
+		}, {
+			Label:    "scc-led6",
+			Register: 0x50300004,
+			Bit:      6,
+		}, {
+			Label:    "scc-led7",
+			Register: 0x50300004,
+			Bit:      7,
+		}},
+		Buttons: []Button{{
+			Label:    "button0",
+			Register: 0x50302008,
+		}, {
+			Label:    "button1",
+			Register: 0x50302008,
+			Bit:      1,
+		}},
+		I2C: []I2CBus{{
+			Label:      "shield0",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x5020c000,
+		}, {
+			Label:      "shield1",
+			Compatible: "arm,versatile-i2c",
+			Base:       0x5020d000,
+		}},
+		Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link"},
+	},
+	{
+		Name:    "native",
+		Model:   "Native Linux process",
+		Port:    "native",
+		Family:  "native",
+		CPU:     "host",
+		ClockHz: 1000000000,
+		RAM: Region{
+			Base: 0x20000000,
+			Size: 0x400000,
+		},
+		Provision: Region{
+			Size: 0x1000,
+		},
+		Console: UART{
+			Compatible: "wasmbed,native-stdio",
+		},
+		Link: UART{
+			Compatible: "wasmbed,native-socket",
+			Serial:     1,
+		},
+		Capabilities: []string{"console", "link"},
+	},
+	{
+		Name:        "olimex-stm32-h405",
+		Model:       "Olimex STM32-H405 (STM32F405RG, Cortex-M4)",
+		Port:        "stm32",
+		Family:      "stm32f4",
+		Machine:     "netduinoplus2",
+		MachineNote: "QEMU 7.2 has no olimex-stm32-h405 machine (added in 8.0); netduinoplus2 runs the same STM32F405 SoC model",
+		CPU:         "cortex-m4",
+		ClockHz:     168000000,
+		IRQLines:    96,
+		Code: Region{
+			Base: 0x8000000,
+			Size: 0x100000,
+		},
+		RAM: Region{
+			Base: 0x20000000,
+			Size: 0x30000,
+		},
+		Provision: Region{
+			Base: 0x80ff000,
+			Size: 0x1000,
+		},
+		ProvisionLoadAddr: 0x80ff000,
+		Console: UART{
+			Compatible: "st,stm32-usart",
+			Base:       0x40011000,
+			IRQs:       []uint32{37},
+		},
+		Link: UART{
+			Compatible: "st,stm32-usart",
+			Base:       0x40004400,
+			IRQs:       []uint32{38},
+			Serial:     1,
+		},
+		Capabilities: []string{"console", "link"},
+	},
+	{
+		Name:     "stm32vldiscovery",
+		Model:    "STMicroelectronics STM32VLDISCOVERY (STM32F100RB, Cortex-M3)",
+		Port:     "stm32",
+		Family:   "stm32f1",
+		Machine:  "stm32vldiscovery",
+		CPU:      "cortex-m3",
+		ClockHz:  24000000,
+		IRQLines: 61,
+		Code: Region{
+			Base: 0x8000000,
+			Size: 0x20000,
+		},
+		RAM: Region{
+			Base: 0x20000000,
+			Size: 0x2000,
+		},
+		Provision: Region{
+			Base: 0x801f800,
+			Size: 0x800,
+		},
+		ProvisionLoadAddr: 0x801f800,
+		Console: UART{
+			Compatible: "st,stm32-usart",
+			Base:       0x40013800,
+			IRQs:       []uint32{37},
+		},
+		Link: UART{
+			Compatible: "st,stm32-usart",
+			Base:       0x40004400,
+			IRQs:       []uint32{38},
+			Serial:     1,
+		},
+		Capabilities: []string{"console", "link"},
+	},
 }

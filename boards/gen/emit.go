@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"reflect"
 	"strings"
 
 	"wasmbed-lab/boards"
@@ -106,7 +107,8 @@ func Registry(all []boards.Board) ([]byte, error) {
 	var w bytes.Buffer
 	fmt.Fprintf(&w, "// "+banner+"\n\npackage boards\n\nvar registry = []Board{\n", "boards/*/*.dts")
 	for _, b := range all {
-		fmt.Fprintf(&w, "%s,\n", strings.ReplaceAll(fmt.Sprintf("%#v", b), "boards.", ""))
+		writeGo(&w, reflect.ValueOf(b), "")
+		w.WriteString(",\n")
 	}
 	w.WriteString("}\n")
 	src, err := format.Source(w.Bytes())
@@ -114,4 +116,50 @@ func Registry(all []boards.Board) ([]byte, error) {
 		return nil, fmt.Errorf("gen: format registry: %w", err)
 	}
 	return src, nil
+}
+
+// hexFields are printed in hex: they are addresses or sizes.
+var hexFields = map[string]bool{"Base": true, "Size": true, "Register": true, "ProvisionLoadAddr": true}
+
+// writeGo prints a value as a Go composite literal, one field a line,
+// leaving out zero fields, so the generated registry reads like hand-written
+// Go.
+func writeGo(w *bytes.Buffer, v reflect.Value, field string) {
+	switch v.Kind() {
+	case reflect.Struct:
+		w.WriteString("{\n")
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			if f.IsZero() {
+				continue
+			}
+			name := v.Type().Field(i).Name
+			fmt.Fprintf(w, "%s: ", name)
+			if f.Kind() == reflect.Struct || f.Kind() == reflect.Slice {
+				w.WriteString(strings.ReplaceAll(f.Type().String(), "boards.", ""))
+			}
+			writeGo(w, f, name)
+			w.WriteString(",\n")
+		}
+		w.WriteString("}")
+	case reflect.Slice:
+		w.WriteString("{")
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			writeGo(w, v.Index(i), field)
+		}
+		w.WriteString("}")
+	case reflect.String:
+		fmt.Fprintf(w, "%q", v.String())
+	case reflect.Uint32, reflect.Uint64:
+		if hexFields[field] {
+			fmt.Fprintf(w, "%#x", v.Uint())
+		} else {
+			fmt.Fprintf(w, "%d", v.Uint())
+		}
+	default:
+		fmt.Fprintf(w, "%v", v.Interface())
+	}
 }

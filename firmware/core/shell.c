@@ -43,6 +43,8 @@ static void cmd_info(void)
 	fmt_u64(&f, uc->pings);
 	fmt_str(&f, " link_rx_dropped=");
 	fmt_u64(&f, hc.link_rx_dropped);
+	fmt_str(&f, " sleeps=");
+	fmt_u64(&f, hc.sleeps);
 	fmt_str(&f, "\r\n");
 	hal_console_write(out, fmt_len(&f));
 }

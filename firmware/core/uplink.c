@@ -7,7 +7,6 @@
 
 #define HELLO_FIRST_US 250000u
 #define HELLO_MAX_US 2000000u
-#define LINK_VERSION 1u
 #define RETRY_TX_US 1000u
 
 void uplink_init(struct uplink *u, uint64_t now_us)

@@ -41,10 +41,12 @@ void hal_console_write_polled(const void *buf, size_t len);
 size_t hal_link_write(const void *buf, size_t len);
 size_t hal_link_read(uint8_t *buf, size_t cap);
 
-/* Bytes dropped because a receive queue was full, since boot. */
+/* Since boot: bytes dropped because a receive queue was full, and how
+ * often hal_idle_until slept (idle cost is the wake-up rate). */
 struct hal_counters {
 	uint32_t console_rx_dropped;
 	uint32_t link_rx_dropped;
+	uint32_t sleeps;
 };
 void hal_counters(struct hal_counters *out);
 

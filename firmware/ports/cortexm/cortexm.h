@@ -16,6 +16,7 @@
 #define SCB_BFAR  REG32(0xe000ed38u)
 
 #define ICSR_PENDSTSET (1u << 26)
+#define ICSR_PENDSTCLR (1u << 25)
 #define AIRCR_VECTKEY  (0x05fau << 16)
 #define AIRCR_SYSRESETREQ (1u << 2)
 

@@ -21,6 +21,7 @@
 #define CONSOLE_RX_SIZE 64u
 
 static struct uart console, link;
+static uint32_t sleeps;
 static uint8_t console_rx_buf[CONSOLE_RX_SIZE], console_tx_buf[CONSOLE_TX_SIZE];
 static uint8_t link_rx_buf[LINK_RX_SIZE], link_tx_buf[LINK_TX_SIZE];
 
@@ -52,6 +53,7 @@ void hal_idle_until(uint64_t deadline_us)
 	uint32_t mask = irq_save();
 	if (ring_used(&console.rx) == 0 && ring_used(&link.rx) == 0 && systick_now_us() < deadline_us) {
 		wait_for_interrupt();
+		sleeps++;
 	}
 	irq_restore(mask);
 }
@@ -100,6 +102,7 @@ void hal_counters(struct hal_counters *out)
 {
 	out->console_rx_dropped = console.rx_dropped;
 	out->link_rx_dropped = link.rx_dropped;
+	out->sleeps = sleeps;
 }
 
 const uint8_t *hal_build_id(size_t *len)

@@ -91,12 +91,12 @@ void systick_arm(uint64_t deadline_us)
 	uint64_t now = now_cycles_locked();
 	uint64_t want = deadline_us * CYCLES_PER_US;
 	uint32_t delta = clamp_period(want > now ? want - now : 0);
-	uint32_t remaining = SYST_CVR;
-	if (wrap_pending() || remaining > delta) {
-		/* Restart only when the current period would end too late: an early
-		 * wrap merely wakes the loop once more. */
+	/* Restart unless the running period already ends exactly right: a
+	 * period left short by an earlier deadline would otherwise keep
+	 * waking an idle board. A restart loses at most a cycle. */
+	if (wrap_pending() || delta != period || SYST_CVR > delta) {
 		if (wrap_pending()) {
-			SCB_ICSR = 1u << 25; /* PENDSTCLR: this wrap is accounted for below */
+			SCB_ICSR = ICSR_PENDSTCLR; /* counted in now already */
 		}
 		base_cycles = now;
 		start_period(delta);

@@ -197,6 +197,7 @@ void hal_idle_until(uint64_t deadline_us)
 		wait_us = 1000000u;
 	}
 	poll(fds, native.link_fd >= 0 ? 2 : 1, (int)((wait_us + 999u) / 1000u));
+	native.counters.sleeps++;
 	if (reset_requested) {
 		hal_reset();
 	}
