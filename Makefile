@@ -9,7 +9,7 @@ FUZZTIME ?= 20s
 # Debian packages the lab needs, as tool:package pairs.
 DEPS := qemu-system-arm:qemu-system-arm arm-none-eabi-gcc:gcc-arm-none-eabi \
 	picolibc:picolibc-arm-none-eabi dtc:device-tree-compiler wat2wasm:wabt \
-	clang:clang wasm-ld:lld tmux:tmux
+	clang:clang wasm-ld:lld tmux:tmux libfuzzer:libclang-rt-14-dev
 PKGS := $(foreach d,$(DEPS),$(word 2,$(subst :, ,$(d))))
 
 .PHONY: all deps gen firmware build run test test-go test-firmware bench fuzz clean

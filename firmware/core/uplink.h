@@ -29,7 +29,7 @@ struct uplink {
 	uint64_t last_poll_us;
 	uint32_t hello_interval_us;
 	struct link_decoder decoder;
-	uint8_t tx[LINK_MAX_ENCODED];
+	uint8_t tx[1 + LINK_MAX_ENCODED]; /* leading 0x00, then the frame */
 	size_t tx_len, tx_off;
 	struct uplink_counters counters;
 };
