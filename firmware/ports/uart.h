@@ -16,6 +16,7 @@ struct uart {
 	uint32_t irq_rx, irq_tx;
 	struct ring rx, tx;
 	volatile uint32_t rx_dropped;
+	volatile uint32_t rx_count; /* bytes received since boot */
 };
 
 /* Configures the device, enables receive interrupts and attaches its IRQs. */

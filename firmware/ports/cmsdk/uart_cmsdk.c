@@ -32,6 +32,7 @@ static void uart_rx_isr(void *arg)
 		if (!ring_put(&u->rx, (uint8_t)UART_DATA(u))) {
 			u->rx_dropped++;
 		}
+		u->rx_count++;
 	}
 }
 

@@ -73,7 +73,7 @@ static uint32_t clamp_period(uint64_t cycles)
 void systick_init(void)
 {
 	base_cycles = 0;
-	start_period(clamp_period(UINT64_MAX));
+	start_period(clamp_period(1000u * CYCLES_PER_US)); /* a first wake-up soon */
 }
 
 uint64_t systick_now_us(void)

@@ -33,6 +33,7 @@ static struct {
 	const char *link_addr;
 	int link_fd;
 	uint64_t next_connect_us;
+	uint64_t boot_us; /* CLOCK_MONOTONIC at hal_init: uptime starts at 0 */
 	uint8_t provision[BOARD_PROVISION_SIZE];
 	uint8_t build_id[20];
 	size_t build_id_len;
@@ -40,6 +41,13 @@ static struct {
 } native = {.link_fd = -1};
 
 static volatile sig_atomic_t reset_requested;
+
+static uint64_t monotonic_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static void on_reset_signal(int sig)
 {
@@ -168,6 +176,7 @@ void hal_init(void)
 	sigaction(SIGSEGV, &fault, NULL);
 	sigaction(SIGBUS, &fault, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	native.boot_us = monotonic_us();
 	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
 	dl_iterate_phdr(find_build_id, NULL);
 	if (native.link_addr != NULL) {
@@ -177,9 +186,7 @@ void hal_init(void)
 
 uint64_t hal_now_us(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return monotonic_us() - native.boot_us;
 }
 
 void hal_idle_until(uint64_t deadline_us)

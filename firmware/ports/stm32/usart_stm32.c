@@ -44,6 +44,7 @@ static void usart_isr(void *arg)
 		if (!ring_put(&u->rx, b)) {
 			u->rx_dropped++;
 		}
+		u->rx_count++;
 	}
 	if ((sr & SR_TXE) && (USART_CR1(u) & CR1_TXEIE)) {
 		uart_kick(u);

@@ -1,0 +1,153 @@
+package lab
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"wasmbed-lab/lab/link"
+)
+
+// LinkState is what the lab knows about a board's link.
+type LinkState struct {
+	Up        bool   // a hello was acknowledged
+	Hellos    uint64 // RESET frames received (a reboot or a lost ack sends more)
+	HelloFrom string // board name the device announced
+	Stats     link.Stats
+}
+
+// linkPeer is the lab's end of a board's link: it acknowledges the device's
+// hello and measures round trips with PING/PONG. The TLS session will ride
+// on the DATA frames.
+type linkPeer struct {
+	conn io.ReadWriter
+
+	writeMu sync.Mutex
+	buf     []byte
+
+	mu      sync.Mutex
+	state   LinkState
+	pending map[uint64]chan struct{} // ping nonce -> waiter
+	nonce   uint64
+	changed chan struct{}
+}
+
+func newLinkPeer(conn io.ReadWriter) *linkPeer {
+	return &linkPeer{conn: conn, pending: map[uint64]chan struct{}{}, changed: make(chan struct{})}
+}
+
+// run reads frames until the link ends.
+func (p *linkPeer) run() {
+	var dec link.Decoder
+	buf := make([]byte, 4096)
+	for {
+		n, err := p.conn.Read(buf)
+		dec.Feed(buf[:n], p.handle)
+		p.mu.Lock()
+		p.state.Stats = dec.Stats()
+		p.mu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *linkPeer) handle(t link.Type, payload []byte) {
+	switch t {
+	case link.TypeReset:
+		p.mu.Lock()
+		p.state.Hellos++
+		if len(payload) > 1 {
+			p.state.HelloFrom = string(payload[1:])
+		}
+		p.mu.Unlock()
+		if err := p.send(link.TypeResetAck, nil); err == nil {
+			p.mu.Lock()
+			p.state.Up = true
+			p.mu.Unlock()
+		}
+		p.notify()
+	case link.TypePong:
+		if len(payload) != 8 {
+			return
+		}
+		p.mu.Lock()
+		if ch, ok := p.pending[binary.BigEndian.Uint64(payload)]; ok {
+			close(ch)
+		}
+		p.mu.Unlock()
+	}
+}
+
+func (p *linkPeer) notify() {
+	p.mu.Lock()
+	close(p.changed)
+	p.changed = make(chan struct{})
+	p.mu.Unlock()
+}
+
+func (p *linkPeer) send(t link.Type, payload []byte) error {
+	p.writeMu.Lock()
+	defer p.writeMu.Unlock()
+	var err error
+	p.buf, err = link.AppendFrame(append(p.buf[:0], 0), t, payload)
+	if err != nil {
+		return err
+	}
+	_, err = p.conn.Write(p.buf)
+	return err
+}
+
+func (p *linkPeer) State() LinkState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.state
+}
+
+// waitUp waits until the device's hello has been acknowledged.
+func (p *linkPeer) waitUp(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		up, changed := p.state.Up, p.changed
+		p.mu.Unlock()
+		if up {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("no hello on the link: %w", ctx.Err())
+		}
+	}
+}
+
+// Ping sends a PING and waits for its PONG, returning the round trip.
+func (p *linkPeer) Ping(ctx context.Context) (time.Duration, error) {
+	p.mu.Lock()
+	p.nonce++
+	nonce := p.nonce
+	done := make(chan struct{})
+	p.pending[nonce] = done
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.pending, nonce)
+		p.mu.Unlock()
+	}()
+
+	payload := binary.BigEndian.AppendUint64(nil, nonce)
+	start := time.Now()
+	if err := p.send(link.TypePing, payload); err != nil {
+		return 0, fmt.Errorf("ping: %w", err)
+	}
+	select {
+	case <-done:
+		return time.Since(start), nil
+	case <-ctx.Done():
+		return 0, errors.Join(errors.New("ping: no pong"), ctx.Err())
+	}
+}

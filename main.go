@@ -1,0 +1,166 @@
+// Command wasmbed-lab runs a lab of emulated microcontroller boards that
+// boot our own firmware. main.go only parses flags and wires packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"wasmbed-lab/boards"
+	"wasmbed-lab/lab"
+)
+
+const usage = `usage: wasmbed-lab COMMAND [flags]
+
+commands:
+  boards [--json]              list the boards the lab can run
+  boot BOARD [--check]         boot one board with its console on this terminal
+                               (--check: wait for the banner, print it, exit)
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "boards":
+		err = cmdBoards(args[1:])
+	case "boot":
+		err = cmdBoot(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return 0
+	default:
+		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(os.Stderr, "wasmbed-lab: %s\n\n%s", ue.msg, usage)
+		return 2
+	default:
+		fmt.Fprintf(os.Stderr, "wasmbed-lab: %v\n", err)
+		return 1
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func cmdBoards(args []string) error {
+	fs := flag.NewFlagSet("boards", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the registry as JSON")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if *asJSON {
+		return lab.WriteBoardsJSON(os.Stdout, boards.All())
+	}
+	return lab.WriteBoardsTable(os.Stdout, boards.All())
+}
+
+func cmdBoot(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("boot", flag.ContinueOnError)
+	check := fs.Bool("check", false, "boot, wait for the banner and a link round trip, print them, stop")
+	timeout := fs.Duration("timeout", 10*time.Second, "how long --check waits")
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		return usageError{"boot needs a BOARD (see `wasmbed-lab boards`)"}
+	}
+	name := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return usageError{err.Error()}
+	}
+	board, err := boards.Lookup(name)
+	if err != nil {
+		return err
+	}
+	root, err := lab.FindRoot()
+	if err != nil {
+		return err
+	}
+	fw, err := lab.EnsureFirmware(ctx, root, board)
+	if err != nil {
+		return err
+	}
+	opts := lab.BoardOptions{Board: board, Firmware: fw}
+	if *check {
+		ctx, cancel := context.WithTimeout(ctx, *timeout)
+		defer cancel()
+		r, err := lab.BootCheck(ctx, opts)
+		if err != nil {
+			return err
+		}
+		fmt.Println(r.Banner)
+		fmt.Printf("%s: banner after %v, link up after %d hello(s), link round trip %v\n",
+			board.Name, r.BannerAfter.Round(time.Millisecond), r.Hellos, r.LinkRTT.Round(10*time.Microsecond))
+		return nil
+	}
+	return bootAttached(ctx, opts)
+}
+
+// bootAttached runs a board with its console on this terminal until the
+// user presses Ctrl-] or the board exits.
+func bootAttached(ctx context.Context, opts lab.BoardOptions) error {
+	opts.ConsoleTee = os.Stdout
+	b, err := lab.StartBoard(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer b.Stop(context.WithoutCancel(ctx))
+	fmt.Fprintf(os.Stderr, "wasmbed-lab: %s running (pid %d); Ctrl-] quits\r\n", opts.Board.Name, b.PID())
+
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		old, err := term.MakeRaw(int(os.Stdin.Fd()))
+		if err != nil {
+			return fmt.Errorf("terminal: %w", err)
+		}
+		defer term.Restore(int(os.Stdin.Fd()), old)
+	}
+	detach := make(chan struct{})
+	go func() { // ends with the process: a blocked stdin read cannot be cancelled
+		buf := make([]byte, 256)
+		for {
+			n, err := os.Stdin.Read(buf)
+			for i := 0; i < n; i++ {
+				if buf[i] == 0x1d { // Ctrl-]
+					b.WriteConsole(buf[:i])
+					close(detach)
+					return
+				}
+			}
+			if n > 0 {
+				b.WriteConsole(buf[:n])
+			}
+			if err != nil {
+				return // end of input: keep the board running until interrupted
+			}
+		}
+	}()
+	select {
+	case <-detach:
+	case <-ctx.Done():
+	case <-b.Done():
+		return fmt.Errorf("%s %s", opts.Board.Name, b.Exit())
+	}
+	return nil
+}
