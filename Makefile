@@ -53,7 +53,7 @@ test-go: firmware
 	$(GO) test -race -count=1 ./...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 20m ./lab/
+	./$(BIN) bench
 
 # Every Go fuzz target for FUZZTIME each, then the firmware's libFuzzer harnesses.
 fuzz: deps

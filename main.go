@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -24,6 +26,7 @@ commands:
   boards [--json]              list the boards the lab can run
   boot BOARD [--check]         boot one board with its console on this terminal
                                (--check: wait for the banner, print it, exit)
+  bench [flags]                measure boot time, idle CPU and fleet boots
 `
 
 func main() {
@@ -44,6 +47,8 @@ func run(ctx context.Context, args []string) int {
 		err = cmdBoards(args[1:])
 	case "boot":
 		err = cmdBoot(ctx, args[1:])
+	case "bench":
+		err = cmdBench(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0
@@ -163,4 +168,42 @@ func bootAttached(ctx context.Context, opts lab.BoardOptions) error {
 		return fmt.Errorf("%s %s", opts.Board.Name, b.Exit())
 	}
 	return nil
+}
+
+func cmdBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	boots := fs.Int("boots", 5, "boots per board for boot-to-banner")
+	idle := fs.Duration("idle", 10*time.Second, "idle CPU sampling window per board")
+	fleets := fs.String("fleets", "8,16,32,48,64", "fleet sizes booted all at once")
+	limit := fs.Duration("fleet-limit", 2*time.Second, "target: every banner of a fleet within this time")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	sizes, err := parseSizes(*fleets)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	root, err := lab.FindRoot()
+	if err != nil {
+		return err
+	}
+	results, fleetResults, err := lab.Bench(ctx, lab.BenchOptions{
+		Root: root, Boots: *boots, IdleWindow: *idle, Fleets: sizes, FleetLimit: *limit, Progress: os.Stderr,
+	})
+	if werr := lab.WriteBenchTable(os.Stdout, results, fleetResults, *limit); werr != nil {
+		return werr
+	}
+	return err
+}
+
+func parseSizes(list string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("--fleets: %q is not a positive number", f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
 }

@@ -31,15 +31,16 @@ type Board struct {
 	ClockHz uint32
 	// IRQLines is the number of external interrupt lines of the NVIC.
 	IRQLines uint32
+	// SysTickHz is SysTick's clock: the reference clock when the board has
+	// one (longer idle sleeps), else the CPU clock.
+	SysTickHz uint32
 
 	Code Region // where the image is linked and loaded (flash or code SRAM)
 	RAM  Region // data RAM for the firmware
 
-	// Provision is the area the lab fills with the per-boot provisioning blob
-	// before the CPU starts. LoadAddr is where QEMU's loader writes it, which
-	// differs from Base only on boards with security aliases (AN505).
-	Provision         Region
-	ProvisionLoadAddr uint64
+	// Provision is the area the lab fills with the per-boot provisioning
+	// blob before the CPU starts.
+	Provision Region
 
 	Console UART // serial0
 	Link    UART // serial1

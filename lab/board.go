@@ -86,6 +86,15 @@ func (b *Board) WaitLinkUp(ctx context.Context) error {
 	return nil
 }
 
+// WaitLink waits until the link state satisfies cond, e.g. a new hello
+// after a reset.
+func (b *Board) WaitLink(ctx context.Context, cond func(LinkState) bool) error {
+	if err := b.link.waitUntil(ctx, cond); err != nil {
+		return b.explain("link", err)
+	}
+	return nil
+}
+
 // Ping measures a round trip over the link, through the firmware.
 func (b *Board) Ping(ctx context.Context) (time.Duration, error) {
 	rtt, err := b.link.Ping(ctx)

@@ -2,6 +2,9 @@ package lab
 
 import (
 	"context"
+	"debug/elf"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -80,4 +83,44 @@ func EnsureFirmware(ctx context.Context, root string, b boards.Board) (string, e
 		return "", fmt.Errorf("lab: firmware for %s: make ran but %s is missing", b.Name, path)
 	}
 	return path, nil
+}
+
+// ImageBuildID reads the GNU build id of a firmware image (ELF), as hex:
+// the banner prints its first 8 bytes, which tells which image is running.
+func ImageBuildID(path string) (string, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("lab: firmware image: %w", err)
+	}
+	defer f.Close()
+	for _, s := range f.Sections {
+		if s.Type != elf.SHT_NOTE {
+			continue
+		}
+		data, err := s.Data()
+		if err != nil {
+			return "", fmt.Errorf("lab: firmware image %s: %w", path, err)
+		}
+		if id, ok := gnuBuildID(data, f.ByteOrder); ok {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("lab: firmware image %s has no GNU build id (link with --build-id)", path)
+}
+
+// gnuBuildID walks ELF notes: namesz, descsz, type, name and desc padded to 4.
+func gnuBuildID(notes []byte, order binary.ByteOrder) (string, bool) {
+	for len(notes) >= 12 {
+		namesz, descsz, typ := order.Uint32(notes), order.Uint32(notes[4:]), order.Uint32(notes[8:])
+		nameEnd := 12 + (uint64(namesz)+3)&^3
+		descEnd := nameEnd + (uint64(descsz)+3)&^3
+		if descEnd > uint64(len(notes)) {
+			return "", false
+		}
+		if typ == 3 && namesz == 4 && string(notes[12:15]) == "GNU" { // NT_GNU_BUILD_ID
+			return hex.EncodeToString(notes[nameEnd : nameEnd+uint64(descsz)]), true
+		}
+		notes = notes[descEnd:]
+	}
+	return "", false
 }

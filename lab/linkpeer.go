@@ -108,21 +108,29 @@ func (p *linkPeer) State() LinkState {
 	return p.state
 }
 
-// waitUp waits until the device's hello has been acknowledged.
-func (p *linkPeer) waitUp(ctx context.Context) error {
+// waitUntil waits until the link state satisfies cond.
+func (p *linkPeer) waitUntil(ctx context.Context, cond func(LinkState) bool) error {
 	for {
 		p.mu.Lock()
-		up, changed := p.state.Up, p.changed
+		ok, changed := cond(p.state), p.changed
 		p.mu.Unlock()
-		if up {
+		if ok {
 			return nil
 		}
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return fmt.Errorf("no hello on the link: %w", ctx.Err())
+			return ctx.Err()
 		}
 	}
+}
+
+// waitUp waits until the device's hello has been acknowledged.
+func (p *linkPeer) waitUp(ctx context.Context) error {
+	if err := p.waitUntil(ctx, func(s LinkState) bool { return s.Up }); err != nil {
+		return fmt.Errorf("no hello on the link: %w", err)
+	}
+	return nil
 }
 
 // Ping sends a PING and waits for its PONG, returning the round trip.

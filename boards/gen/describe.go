@@ -45,6 +45,12 @@ func Describe(name string, root *fdt.Node) (boards.Board, error) {
 		if n.Compatible("arm,v7m-nvic") || n.Compatible("arm,v8m-nvic") {
 			b.IRQLines = d.u32(n, "arm,num-irqs")
 		}
+		if n.Compatible("arm,armv7m-systick") {
+			b.SysTickHz = b.ClockHz
+			if hz, ok := n.U32("clock-frequency"); ok {
+				b.SysTickHz = hz
+			}
+		}
 	})
 	if b.IRQLines == 0 && !b.IsNative() {
 		d.fail("no NVIC node with arm,num-irqs")
@@ -59,14 +65,7 @@ func Describe(name string, root *fdt.Node) (boards.Board, error) {
 		b.Code = d.region(d.chosen(chosen, "wasmbed,code"))
 	}
 	b.RAM = d.region(d.chosen(chosen, "wasmbed,sram"))
-	prov := d.chosen(chosen, "wasmbed,provision")
-	b.Provision = d.region(prov)
-	b.ProvisionLoadAddr = b.Provision.Base
-	if prov != nil {
-		if addr, ok := prov.U32("wasmbed,load-address"); ok {
-			b.ProvisionLoadAddr = uint64(addr)
-		}
-	}
+	b.Provision = d.region(d.chosen(chosen, "wasmbed,provision"))
 	b.Console = d.uart(d.chosen(chosen, "wasmbed,console"), 0)
 	b.Link = d.uart(d.chosen(chosen, "wasmbed,link"), 1)
 

@@ -27,6 +27,14 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 	def("BOARD_PORT_"+strings.ToUpper(b.Port), "1")
 	def("BOARD_FAMILY_"+strings.ToUpper(b.Family), "1")
 	def("BOARD_IRQ_LINES", "%du", b.IRQLines)
+	if b.SysTickHz != 0 {
+		def("BOARD_SYSTICK_HZ", "%du", b.SysTickHz)
+		clksource := 0 // the reference clock
+		if b.SysTickHz == b.ClockHz {
+			clksource = 1 // the CPU clock
+		}
+		def("BOARD_SYSTICK_CLKSOURCE", "%d", clksource)
+	}
 	w.WriteString("\n")
 	region := func(name string, r boards.Region) {
 		def(name+"_BASE", "0x%08xu", r.Base)
@@ -119,7 +127,7 @@ func Registry(all []boards.Board) ([]byte, error) {
 }
 
 // hexFields are printed in hex: they are addresses or sizes.
-var hexFields = map[string]bool{"Base": true, "Size": true, "Register": true, "ProvisionLoadAddr": true}
+var hexFields = map[string]bool{"Base": true, "Size": true, "Register": true}
 
 // writeGo prints a value as a Go composite literal, one field a line,
 // leaving out zero fields, so the generated registry reads like hand-written

@@ -22,8 +22,8 @@ uint64_t hal_now_us(void);
 /*
  * Sleeps until deadline_us or until a byte arrives on the console or the
  * link, whichever comes first. Tickless: no periodic interrupt is needed
- * while sleeping, though ports may cap the sleep (MPS2 UARTs stall RX
- * without a timer, so the cortex-m port wakes at least every 100 ms).
+ * while sleeping; ports may cap a sleep (the cortex-m port at one second,
+ * or less where a 24-bit SysTick count runs out sooner).
  */
 void hal_idle_until(uint64_t deadline_us);
 

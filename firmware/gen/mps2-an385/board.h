@@ -9,6 +9,8 @@
 #define BOARD_PORT_CMSDK         1
 #define BOARD_FAMILY_CMSDK       1
 #define BOARD_IRQ_LINES          32u
+#define BOARD_SYSTICK_HZ         1000000u
+#define BOARD_SYSTICK_CLKSOURCE  0
 
 #define BOARD_CODE_BASE          0x00000000u
 #define BOARD_CODE_SIZE          0x00400000u

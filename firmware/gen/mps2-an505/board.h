@@ -9,6 +9,8 @@
 #define BOARD_PORT_CMSDK         1
 #define BOARD_FAMILY_CMSDK       1
 #define BOARD_IRQ_LINES          96u
+#define BOARD_SYSTICK_HZ         20000000u
+#define BOARD_SYSTICK_CLKSOURCE  1
 
 #define BOARD_CODE_BASE          0x10000000u
 #define BOARD_CODE_SIZE          0x00400000u

@@ -9,6 +9,8 @@
 #define BOARD_PORT_STM32         1
 #define BOARD_FAMILY_STM32F1     1
 #define BOARD_IRQ_LINES          61u
+#define BOARD_SYSTICK_HZ         3000000u
+#define BOARD_SYSTICK_CLKSOURCE  0
 
 #define BOARD_CODE_BASE          0x08000000u
 #define BOARD_CODE_SIZE          0x00020000u

@@ -1,18 +1,19 @@
 /*
- * Tickless time base on SysTick, clocked by the CPU (CLKSOURCE=1: the AN505
- * model has no reference clock). Before each sleep the counter is
+ * Tickless time base on SysTick. Before each sleep the counter is
  * reprogrammed to expire at the next deadline, so an idle board takes no
- * periodic interrupt; every wrap adds the period to a 64-bit cycle count.
+ * periodic interrupt; every wrap adds the period to a 64-bit count. The
+ * devicetree picks the clock: the reference clock where the board has one
+ * (a 24-bit count then lasts far longer), else the CPU clock.
  */
 #include "cortexm.h"
 #include "board.h"
 
-#define CYCLES_PER_US (BOARD_CPU_CLOCK_HZ / 1000000u)
-_Static_assert(BOARD_CPU_CLOCK_HZ % 1000000u == 0, "clock must be a whole number of MHz");
+#define CYCLES_PER_US (BOARD_SYSTICK_HZ / 1000000u)
+_Static_assert(BOARD_SYSTICK_HZ % 1000000u == 0, "SysTick clock must be a whole number of MHz");
 
-/* The MPS2 UART model stalls RX unless the guest wakes up now and then. */
-#define MAX_SLEEP_US 100000u
-#define MIN_PERIOD_CYCLES 256u
+/* A safety net: even with nothing to do, look around once a second. */
+#define MAX_SLEEP_US 1000000u
+#define MIN_PERIOD_CYCLES (16u * CYCLES_PER_US)
 
 static volatile uint64_t base_cycles; /* cycles at the start of the current period */
 static volatile uint32_t period;      /* cycles per wrap = reload + 1 */
@@ -55,7 +56,7 @@ static void start_period(uint32_t cycles)
 	period = cycles;
 	SYST_RVR = cycles - 1u;
 	SYST_CVR = 0;
-	SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
+	SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | (BOARD_SYSTICK_CLKSOURCE ? SYST_CSR_CLKSOURCE : 0u);
 }
 
 static uint32_t clamp_period(uint64_t cycles)

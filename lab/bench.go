@@ -1,0 +1,236 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"wasmbed-lab/boards"
+	"wasmbed-lab/emu"
+)
+
+// BenchOptions sets what Bench measures.
+type BenchOptions struct {
+	Root       string
+	Boots      int           // boots per board for boot-to-banner
+	IdleWindow time.Duration // CPU sampling window per idle board
+	Fleets     []int         // fleet sizes booted all at once
+	FleetLimit time.Duration // the target: every banner within this time
+	Progress   io.Writer     // progress lines, or nil
+}
+
+// BenchResult holds the figures for one board.
+type BenchResult struct {
+	Board      string
+	BootMedian time.Duration
+	BootMax    time.Duration
+	IdleCPU    float64 // percent of one core
+	LinkRTT    time.Duration // a PING after the idle window: the board was asleep
+}
+
+// FleetResult is one fleet boot.
+type FleetResult struct {
+	Size      int
+	Banners   int
+	AllWithin time.Duration // time until the last banner
+}
+
+// Bench measures boot-to-banner time and idle host CPU for every board, and
+// how long fleets of growing size take to boot together.
+func Bench(ctx context.Context, opts BenchOptions) ([]BenchResult, []FleetResult, error) {
+	var results []BenchResult
+	for _, bd := range boards.All() {
+		r, err := benchBoard(ctx, opts, bd)
+		if err != nil {
+			return results, nil, err
+		}
+		results = append(results, r)
+	}
+	var fleets []FleetResult
+	for _, n := range opts.Fleets {
+		f, err := benchFleet(ctx, opts, n)
+		if err != nil {
+			return results, fleets, err
+		}
+		fleets = append(fleets, f)
+	}
+	return results, fleets, nil
+}
+
+func (o BenchOptions) progress(format string, args ...any) {
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, format+"\n", args...)
+	}
+}
+
+func benchBoard(ctx context.Context, opts BenchOptions, bd boards.Board) (BenchResult, error) {
+	image, err := EnsureFirmware(ctx, opts.Root, bd)
+	if err != nil {
+		return BenchResult{}, err
+	}
+	r := BenchResult{Board: bd.Name}
+	var boots []time.Duration
+	for i := 0; i < opts.Boots; i++ {
+		opts.progress("bench: %s boot %d/%d", bd.Name, i+1, opts.Boots)
+		d, err := timeToBanner(ctx, bd, image)
+		if err != nil {
+			return r, err
+		}
+		boots = append(boots, d)
+	}
+	sort.Slice(boots, func(i, j int) bool { return boots[i] < boots[j] })
+	r.BootMedian, r.BootMax = boots[len(boots)/2], boots[len(boots)-1]
+
+	opts.progress("bench: %s idle CPU over %v", bd.Name, opts.IdleWindow)
+	r.IdleCPU, r.LinkRTT, err = idleCPU(ctx, bd, image, opts.IdleWindow)
+	return r, err
+}
+
+func timeToBanner(ctx context.Context, bd boards.Board, image string) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	b, err := StartBoard(ctx, BoardOptions{Board: bd, Firmware: image})
+	if err != nil {
+		return 0, err
+	}
+	defer b.Stop(context.WithoutCancel(ctx))
+	_, line, err := b.WaitBanner(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	return line.Time.Sub(start), nil
+}
+
+// idleCPU boots a board, lets it settle with its link up, samples the host
+// CPU its process uses over window, then pings it awake.
+func idleCPU(ctx context.Context, bd boards.Board, image string, window time.Duration) (float64, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, window+20*time.Second)
+	defer cancel()
+	b, err := StartBoard(ctx, BoardOptions{Board: bd, Firmware: image})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer b.Stop(context.WithoutCancel(ctx))
+	if err := b.WaitLinkUp(ctx); err != nil {
+		return 0, 0, err
+	}
+	time.Sleep(time.Second) // let boot work finish before sampling
+	before, err := emu.ProcessCPUTime(b.PID())
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	select {
+	case <-time.After(window):
+	case <-ctx.Done():
+		return 0, 0, ctx.Err()
+	}
+	after, err := emu.ProcessCPUTime(b.PID())
+	if err != nil {
+		return 0, 0, err
+	}
+	cpu := 100 * float64(after-before) / float64(time.Since(start))
+	rtt, err := b.Ping(ctx)
+	return cpu, rtt, err
+}
+
+// benchFleet boots n QEMU boards at once, cycling through the board types,
+// and measures the time until the last banner.
+func benchFleet(ctx context.Context, opts BenchOptions, n int) (FleetResult, error) {
+	opts.progress("bench: fleet of %d boards", n)
+	var qemuBoards []boards.Board
+	images := map[string]string{}
+	for _, bd := range boards.All() {
+		if bd.IsNative() {
+			continue
+		}
+		image, err := EnsureFirmware(ctx, opts.Root, bd)
+		if err != nil {
+			return FleetResult{}, err
+		}
+		qemuBoards = append(qemuBoards, bd)
+		images[bd.Name] = image
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	res := FleetResult{Size: n}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var running []*Board
+	start := time.Now()
+	var firstErr error
+	for i := 0; i < n; i++ {
+		bd := qemuBoards[i%len(qemuBoards)]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := StartBoard(ctx, BoardOptions{Board: bd, Firmware: images[bd.Name]})
+			if err == nil {
+				mu.Lock()
+				running = append(running, b)
+				mu.Unlock()
+				var line Line
+				if _, line, err = b.WaitBanner(ctx, 0); err == nil {
+					mu.Lock()
+					res.Banners++
+					if d := line.Time.Sub(start); d > res.AllWithin {
+						res.AllWithin = d
+					}
+					mu.Unlock()
+				}
+			}
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	var stops sync.WaitGroup
+	for _, b := range running {
+		stops.Add(1)
+		go func() {
+			defer stops.Done()
+			b.Stop(context.WithoutCancel(ctx))
+		}()
+	}
+	stops.Wait()
+	if res.Banners < n && firstErr != nil {
+		return res, fmt.Errorf("lab: fleet of %d: %d banners: %w", n, res.Banners, firstErr)
+	}
+	return res, nil
+}
+
+// WriteBenchTable prints the figures with the targets they are held to.
+func WriteBenchTable(w io.Writer, results []BenchResult, fleets []FleetResult, fleetLimit time.Duration) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "board\tboot→banner median\tmax\tidle CPU (% core)\ttarget ≤0.2%\tlink RTT from idle\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t\n", r.Board, ms(r.BootMedian), ms(r.BootMax), r.IdleCPU, verdict(r.IdleCPU <= 0.2), ms(r.LinkRTT))
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "fleet size\tbanners\tlast banner after\ttarget ≤%v\t\n", fleetLimit)
+	for _, f := range fleets {
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t\n", f.Size, f.Banners, ms(f.AllWithin), verdict(f.Banners == f.Size && f.AllWithin <= fleetLimit))
+	}
+	return tw.Flush()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+func verdict(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "MISSED"
+}
+
