@@ -48,7 +48,9 @@ func packageImports(t *testing.T) map[string][]string {
 	return out
 }
 
-func isStd(path string) bool { return !strings.Contains(strings.Split(path, "/")[0], ".") && !strings.HasPrefix(path, module) }
+func isStd(path string) bool {
+	return !strings.Contains(strings.Split(path, "/")[0], ".") && !strings.HasPrefix(path, module)
+}
 
 // TestDependencyRules enforces the layering in DESIGN.md.
 func TestDependencyRules(t *testing.T) {

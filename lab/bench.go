@@ -28,7 +28,7 @@ type BenchResult struct {
 	Board      string
 	BootMedian time.Duration
 	BootMax    time.Duration
-	IdleCPU    float64 // percent of one core
+	IdleCPU    float64       // percent of one core
 	LinkRTT    time.Duration // a PING after the idle window: the board was asleep
 }
 
@@ -233,4 +233,3 @@ func verdict(ok bool) string {
 	}
 	return "MISSED"
 }
-
