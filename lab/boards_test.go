@@ -74,8 +74,22 @@ func TestBoardsBootOnRealEmulators(t *testing.T) {
 				}
 			}
 
+			// The fault handler reports and halts the board; a reset brings
+			// it back.
 			from := b.Console().Next()
 			hellos := b.Link().Hellos
+			if err := b.WriteConsole([]byte("fault\r")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Console().WaitFor(ctx, from, func(s string) bool { return strings.Contains(s, "*** board halted ***") }); err != nil {
+				t.Fatalf("no fault report: %v", err)
+			}
+			if !transcriptHas(b, from, "*** HARDFAULT ***") {
+				t.Errorf("fault report lacks its header")
+			}
+			if !bd.IsNative() && !transcriptHas(b, from, "CFSR=0x00010000") {
+				t.Errorf("fault report lacks CFSR (UNDEFINSTR expected)")
+			}
 			if err := b.Reset(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -120,4 +134,13 @@ func checkBanner(t *testing.T, got Banner, bd boards.Board, version, image strin
 	if len(got.BuildID) != 16 || !strings.HasPrefix(id, got.BuildID) {
 		t.Errorf("banner build id %q is not the image's %q", got.BuildID, id)
 	}
+}
+
+func transcriptHas(b *Board, from int, substr string) bool {
+	for _, l := range b.Console().Lines(from) {
+		if strings.Contains(l.Text, substr) {
+			return true
+		}
+	}
+	return false
 }

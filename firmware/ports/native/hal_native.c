@@ -63,9 +63,10 @@ static void on_fault_signal(int sig)
 	fmt_u64(&f, (uint64_t)sig);
 	fmt_str(&f, "\r\n*** board halted ***\r\n");
 	hal_console_write_polled(line, fmt_len(&f));
-	for (;;) {
+	while (!reset_requested) { /* halted, as a board is, until reset */
 		pause();
 	}
+	hal_reset(); /* execv is async-signal-safe */
 }
 
 static void usage(void)
@@ -167,6 +168,10 @@ static void link_lost(void)
 
 void hal_init(void)
 {
+	/* A reset from the fault handler execs with the fault signal blocked. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	struct sigaction sa = {.sa_handler = on_reset_signal};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART: poll returns EINTR */
