@@ -174,7 +174,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	boots := fs.Int("boots", 5, "boots per board for boot-to-banner")
 	idle := fs.Duration("idle", 10*time.Second, "idle CPU sampling window per board")
-	fleets := fs.String("fleets", "8,16,32,48,64", "fleet sizes booted all at once")
+	fleets := fs.String("fleets", "8,16,32,64,96", "fleet sizes booted all at once")
 	limit := fs.Duration("fleet-limit", 2*time.Second, "target: every banner of a fleet within this time")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}

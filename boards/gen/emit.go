@@ -59,29 +59,24 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 		def(u.name+"_IRQ_TX", "%du", tx)
 	}
 	w.WriteString("\n")
-	def("BOARD_LED_COUNT", "%du", len(b.LEDs))
-	if len(b.LEDs) > 0 {
-		var rows []string
-		for _, l := range b.LEDs {
-			rows = append(rows, fmt.Sprintf("{0x%08xu, %du, %q}", l.Register, l.Bit, l.Label))
-		}
-		def("BOARD_LEDS", "{ \\\n\t%s }", strings.Join(rows, ", \\\n\t"))
+	var leds, buttons, buses []string
+	for _, l := range b.LEDs {
+		leds = append(leds, fmt.Sprintf("{0x%08xu, %du, %q}", l.Register, l.Bit, l.Label))
 	}
-	def("BOARD_BUTTON_COUNT", "%du", len(b.Buttons))
-	if len(b.Buttons) > 0 {
-		var rows []string
-		for _, l := range b.Buttons {
-			rows = append(rows, fmt.Sprintf("{0x%08xu, %du, %q}", l.Register, l.Bit, l.Label))
-		}
-		def("BOARD_BUTTONS", "{ \\\n\t%s }", strings.Join(rows, ", \\\n\t"))
+	for _, l := range b.Buttons {
+		buttons = append(buttons, fmt.Sprintf("{0x%08xu, %du, %q}", l.Register, l.Bit, l.Label))
 	}
-	def("BOARD_I2C_COUNT", "%du", len(b.I2C))
-	if len(b.I2C) > 0 {
-		var rows []string
-		for _, bus := range b.I2C {
-			rows = append(rows, fmt.Sprintf("{0x%08xu, %q}", bus.Base, bus.Label))
+	for _, bus := range b.I2C {
+		buses = append(buses, fmt.Sprintf("{0x%08xu, %q}", bus.Base, bus.Label))
+	}
+	for _, t := range []struct {
+		count, table string
+		rows         []string
+	}{{"BOARD_LED_COUNT", "BOARD_LEDS", leds}, {"BOARD_BUTTON_COUNT", "BOARD_BUTTONS", buttons}, {"BOARD_I2C_COUNT", "BOARD_I2C_BUSES", buses}} {
+		def(t.count, "%du", len(t.rows))
+		if len(t.rows) > 0 { // C has no empty initializer lists
+			def(t.table, "{ \\\n\t%s }", strings.Join(t.rows, ", \\\n\t"))
 		}
-		def("BOARD_I2C_BUSES", "{ \\\n\t%s }", strings.Join(rows, ", \\\n\t"))
 	}
 	w.WriteString("\n#endif\n")
 	return w.Bytes()
