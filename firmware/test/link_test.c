@@ -474,8 +474,8 @@ static void test_round_trip_all_lengths(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s testdata/link/vectors.txt | testdata\n", argv[0]);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s testdata/link/vectors.txt | testdata [shared-vectors]\n", argv[0]);
 		return 2;
 	}
 	if (load_vectors(argv[1])) {
