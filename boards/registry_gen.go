@@ -99,7 +99,7 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link"},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls"},
 	},
 	{
 		Name:      "mps2-an386",
@@ -197,7 +197,7 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link"},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls"},
 	},
 	{
 		Name:      "mps2-an500",
@@ -295,7 +295,7 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link"},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls"},
 	},
 	{
 		Name:      "mps2-an505",
@@ -386,7 +386,7 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x5020d000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link"},
+		Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link", "tls"},
 	},
 	{
 		Name:    "native",
@@ -409,7 +409,7 @@ var registry = []Board{
 			Compatible: "wasmbed,native-socket",
 			Serial:     1,
 		},
-		Capabilities: []string{"console", "link"},
+		Capabilities: []string{"console", "link", "tls"},
 	},
 	{
 		Name:        "olimex-stm32-h405",
@@ -445,7 +445,7 @@ var registry = []Board{
 			IRQs:       []uint32{38},
 			Serial:     1,
 		},
-		Capabilities: []string{"console", "link"},
+		Capabilities: []string{"console", "link", "tls"},
 	},
 	{
 		Name:      "stm32vldiscovery",

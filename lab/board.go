@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,11 @@ type BoardOptions struct {
 	ConsoleTee io.Writer
 	// Start starts the emulator; emu.StartInstance when nil.
 	Start emu.StartFunc
+	// Provision is the board's provisioning blob (see pki.Provision).
+	Provision []byte
+	// OnSession, when set, runs for each link session (each hello from the
+	// device), with the session's byte stream; it owns the conn.
+	OnSession func(net.Conn)
 }
 
 // Board is one running board: its emulator instance, its console
@@ -42,12 +48,12 @@ func StartBoard(ctx context.Context, opts BoardOptions) (*Board, error) {
 		start = emu.StartInstance
 	}
 	b := &Board{Spec: opts.Board, console: newTranscript(time.Now), started: time.Now()}
-	inst, err := start(ctx, emu.Spec{Board: opts.Board, Firmware: opts.Firmware, Dir: opts.Dir})
+	inst, err := start(ctx, emu.Spec{Board: opts.Board, Firmware: opts.Firmware, Dir: opts.Dir, Provision: opts.Provision})
 	if err != nil {
 		return nil, fmt.Errorf("lab: start %s: %w", opts.Board.Name, err)
 	}
 	b.inst = inst
-	b.link = newLinkPeer(inst.Link())
+	b.link = newLinkPeer(inst.Link(), opts.Board.Name, opts.OnSession)
 
 	var console io.Writer = b.console
 	if opts.ConsoleTee != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
 	"time"
 
@@ -24,7 +25,12 @@ type LinkState struct {
 // hello and measures round trips with PING/PONG. The TLS session will ride
 // on the DATA frames.
 type linkPeer struct {
-	conn io.ReadWriter
+	conn  io.ReadWriter
+	board string
+	// onSession, when set, gets each new session's stream: a hello ends the
+	// previous session and starts the next.
+	onSession func(net.Conn)
+	session   *dataConn
 
 	writeMu sync.Mutex
 	buf     []byte
@@ -36,8 +42,8 @@ type linkPeer struct {
 	changed chan struct{}
 }
 
-func newLinkPeer(conn io.ReadWriter) *linkPeer {
-	return &linkPeer{conn: conn, pending: map[uint64]chan struct{}{}, changed: make(chan struct{})}
+func newLinkPeer(conn io.ReadWriter, board string, onSession func(net.Conn)) *linkPeer {
+	return &linkPeer{conn: conn, board: board, onSession: onSession, pending: map[uint64]chan struct{}{}, changed: make(chan struct{})}
 }
 
 // run reads frames until the link ends.
@@ -51,6 +57,9 @@ func (p *linkPeer) run() {
 		p.state.Stats = dec.Stats()
 		p.mu.Unlock()
 		if err != nil {
+			if p.session != nil {
+				p.session.Close()
+			}
 			return
 		}
 	}
@@ -65,12 +74,17 @@ func (p *linkPeer) handle(t link.Type, payload []byte) {
 			p.state.HelloFrom = string(payload[1:])
 		}
 		p.mu.Unlock()
+		p.newSession()
 		if err := p.send(link.TypeResetAck, nil); err == nil {
 			p.mu.Lock()
 			p.state.Up = true
 			p.mu.Unlock()
 		}
 		p.notify()
+	case link.TypeData:
+		if p.session != nil {
+			p.session.deliver(payload)
+		}
 	case link.TypePong:
 		if len(payload) != 8 {
 			return
@@ -81,6 +95,21 @@ func (p *linkPeer) handle(t link.Type, payload []byte) {
 		}
 		p.mu.Unlock()
 	}
+}
+
+// newSession ends the current session, if any, and hands a fresh one to
+// onSession. It runs on the link reader, before the hello is acknowledged,
+// so no DATA of the new session can arrive first.
+func (p *linkPeer) newSession() {
+	if p.session != nil {
+		p.session.Close()
+		p.session = nil
+	}
+	if p.onSession == nil {
+		return
+	}
+	p.session = newDataConn(p, p.board)
+	go p.onSession(p.session)
 }
 
 func (p *linkPeer) notify() {

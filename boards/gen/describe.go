@@ -88,8 +88,15 @@ func Describe(name string, root *fdt.Node) (boards.Board, error) {
 	return b, d.err
 }
 
+// tlsMinRAM is the RAM a board needs for the firmware's TLS session: about
+// 5 KiB of record buffers plus the signature code's stack.
+const tlsMinRAM = 32 << 10
+
 func capabilities(b boards.Board) []string {
 	caps := []string{"console", "link"}
+	if b.RAM.Size >= tlsMinRAM {
+		caps = append(caps, "tls")
+	}
 	counted := map[string]int{"leds": len(b.LEDs), "buttons": len(b.Buttons), "i2c": len(b.I2C)}
 	for name, n := range counted {
 		if n > 0 {

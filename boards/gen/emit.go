@@ -27,6 +27,11 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 	def("BOARD_PORT_"+strings.ToUpper(b.Port), "1")
 	def("BOARD_FAMILY_"+strings.ToUpper(b.Family), "1")
 	def("BOARD_IRQ_LINES", "%du", b.IRQLines)
+	tls := 0
+	if b.Has("tls") {
+		tls = 1
+	}
+	def("BOARD_TLS", "%d", tls)
 	if b.SysTickHz != 0 {
 		def("BOARD_SYSTICK_HZ", "%du", b.SysTickHz)
 		clksource := 0 // the reference clock

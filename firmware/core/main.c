@@ -3,14 +3,26 @@
  * console and the link, then sleeps until the next deadline or the next
  * received byte.
  */
+#include <string.h>
+
 #include "board.h"
 #include "fmt.h"
 #include "fw.h"
 #include "hal.h"
+#include "provision.h"
+#include "session.h"
 #include "shell.h"
 #include "uplink.h"
 
+/* Boards without the "tls" capability (too little RAM) keep the link
+ * without a session. */
+#define FW_TLS BOARD_TLS
+
 static struct uplink uplink;
+static struct provision provision;
+#if FW_TLS
+static struct session session;
+#endif
 
 void fw_print_banner(void)
 {
@@ -28,16 +40,55 @@ void fw_print_banner(void)
 	hal_console_write(line, fmt_len(&f));
 }
 
+void fw_say(const char *s)
+{
+	hal_console_write(s, strlen(s));
+}
+
+/* Reads the provisioning blob; returns whether a TLS session can start. */
+static int load_provision(void)
+{
+	size_t len;
+	const uint8_t *blob = hal_provision(&len);
+	const char *why = provision_parse(blob, len, &provision);
+	if (why != NULL) {
+		fw_say("provision: ");
+		fw_say(why);
+		fw_say(": no TLS session\r\n");
+		return 0;
+	}
+	fw_say("provision: device ");
+	fw_say(provision.name);
+	fw_say("\r\n");
+	if (!FW_TLS) {
+		fw_say("tls: not available on this board (too little RAM)\r\n");
+		return 0;
+	}
+	return 1;
+}
+
 _Noreturn void fw_main(void)
 {
 	hal_init();
 	fw_print_banner();
-	uplink_init(&uplink, hal_now_us());
+	struct uplink_handler handler = {0};
+#if FW_TLS
+	if (load_provision()) {
+		session_init(&session, &uplink, &provision);
+		handler = (struct uplink_handler){session_on_up, session_on_data, &session};
+	}
+#else
+	load_provision();
+#endif
+	uplink_init(&uplink, hal_now_us(), handler);
 	shell_init(&uplink);
 	for (;;) {
 		uint64_t now = hal_now_us();
 		shell_poll();
 		uplink_poll(&uplink, now);
+#if FW_TLS
+		session_poll(&session, now);
+#endif
 		hal_idle_until(uplink_deadline(&uplink));
 	}
 }

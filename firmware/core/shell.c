@@ -14,14 +14,9 @@ static struct {
 	size_t len;
 } sh;
 
-static void say(const char *s)
-{
-	hal_console_write(s, strlen(s));
-}
-
 static void prompt(void)
 {
-	say("> ");
+	fw_say("> ");
 }
 
 static void cmd_info(void)
@@ -55,20 +50,33 @@ static void run(const char *cmd)
 		return;
 	}
 	if (strcmp(cmd, "help") == 0) {
-		say("commands: help, info, version, reset, fault\r\n");
+		fw_say("commands: help, info, version, reset, fault\r\n");
 	} else if (strcmp(cmd, "info") == 0) {
 		cmd_info();
 	} else if (strcmp(cmd, "version") == 0) {
 		fw_print_banner();
 	} else if (strcmp(cmd, "reset") == 0) {
-		say("resetting\r\n");
+		fw_say("resetting\r\n");
 		hal_reset();
 	} else if (strcmp(cmd, "fault") == 0) {
 		hal_trigger_fault();
 	} else {
-		say("unknown command: ");
-		say(cmd);
-		say(" (try help)\r\n");
+		fw_say("unknown command: ");
+		fw_say(cmd);
+		fw_say(" (try help)\r\n");
+	}
+}
+
+void shell_notice(const char *text)
+{
+	if (sh.uplink != NULL) {
+		fw_say("\r\n");
+	}
+	fw_say(text);
+	fw_say("\r\n");
+	if (sh.uplink != NULL) {
+		prompt();
+		hal_console_write(sh.line, sh.len);
 	}
 }
 
@@ -76,7 +84,7 @@ void shell_init(const struct uplink *uplink)
 {
 	memset(&sh, 0, sizeof sh);
 	sh.uplink = uplink;
-	say("type 'help' for commands\r\n");
+	fw_say("type 'help' for commands\r\n");
 	prompt();
 }
 
@@ -88,14 +96,14 @@ void shell_poll(void)
 		for (size_t i = 0; i < n; i++) {
 			uint8_t c = buf[i];
 			if (c == '\r' || c == '\n') {
-				say("\r\n");
+				fw_say("\r\n");
 				sh.line[sh.len] = '\0';
 				run(sh.line);
 				sh.len = 0;
 				prompt();
 			} else if ((c == 0x7f || c == 0x08) && sh.len > 0) {
 				sh.len--;
-				say("\b \b");
+				fw_say("\b \b");
 			} else if (c >= 0x20 && c < 0x7f && sh.len < LINE_MAX - 1) {
 				sh.line[sh.len++] = (char)c;
 				hal_console_write(&c, 1);

@@ -10,4 +10,9 @@
 void shell_init(const struct uplink *uplink);
 void shell_poll(void);
 
+/* Prints a line that did not come from a command (an event), on its own
+ * line even while the prompt shows, then restores the prompt and what was
+ * typed so far. text has no line ending. */
+void shell_notice(const char *text);
+
 #endif

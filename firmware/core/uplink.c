@@ -9,9 +9,10 @@
 #define HELLO_MAX_US 2000000u
 #define RETRY_TX_US 1000u
 
-void uplink_init(struct uplink *u, uint64_t now_us)
+void uplink_init(struct uplink *u, uint64_t now_us, struct uplink_handler handler)
 {
 	memset(u, 0, sizeof *u);
+	u->handler = handler;
 	u->state = UPLINK_HELLO;
 	u->hello_interval_us = HELLO_FIRST_US;
 	u->next_hello_us = now_us;
@@ -36,23 +37,34 @@ static void flush(struct uplink *u)
 	}
 }
 
-/* Queues one frame; drops it when the previous one is still going out. */
-static void send_frame(struct uplink *u, uint8_t type, const uint8_t *payload, size_t len)
+/* Queues one frame; false when the previous one is still going out. */
+static bool send_frame(struct uplink *u, uint8_t type, const uint8_t *payload, size_t len)
 {
 	flush(u);
 	if (u->tx_off < u->tx_len) {
-		u->counters.tx_dropped++;
-		return;
+		return false;
 	}
 	u->tx[0] = 0; /* ends any partial frame left on the line */
 	size_t n = link_encode(type, payload, len, u->tx + 1, sizeof u->tx - 1);
 	if (n == 0) {
-		u->counters.tx_dropped++;
-		return;
+		return false;
 	}
 	u->tx_len = n + 1;
 	u->tx_off = 0;
 	flush(u);
+	return true;
+}
+
+bool uplink_send_data(struct uplink *u, const uint8_t *p, size_t len)
+{
+	return u->state == UPLINK_UP && send_frame(u, LINK_DATA, p, len);
+}
+
+void uplink_restart(struct uplink *u, uint64_t now_us, uint32_t delay_us)
+{
+	u->state = UPLINK_HELLO;
+	u->hello_interval_us = HELLO_FIRST_US;
+	u->next_hello_us = now_us + delay_us;
 }
 
 static void send_hello(struct uplink *u, uint64_t now_us)
@@ -60,7 +72,9 @@ static void send_hello(struct uplink *u, uint64_t now_us)
 	uint8_t payload[sizeof BOARD_NAME]; /* version, then the name without NUL */
 	payload[0] = LINK_VERSION;
 	memcpy(payload + 1, BOARD_NAME, sizeof BOARD_NAME - 1);
-	send_frame(u, LINK_RESET, payload, sizeof payload);
+	if (!send_frame(u, LINK_RESET, payload, sizeof payload)) {
+		u->counters.tx_dropped++;
+	}
 	u->counters.hellos_sent++;
 	u->next_hello_us = now_us + u->hello_interval_us;
 	if (u->hello_interval_us < HELLO_MAX_US) {
@@ -73,14 +87,26 @@ static void handle_frame(struct uplink *u, uint8_t type, const uint8_t *payload,
 	u->counters.frames_in++;
 	switch (type) {
 	case LINK_RESET_ACK:
-		u->state = UPLINK_UP;
+		if (u->state == UPLINK_HELLO) {
+			u->state = UPLINK_UP;
+			if (u->handler.up != NULL) {
+				u->handler.up(u->handler.ctx, u->last_poll_us);
+			}
+		}
 		break;
 	case LINK_PING:
 		u->counters.pings++;
-		send_frame(u, LINK_PONG, payload, len);
+		if (!send_frame(u, LINK_PONG, payload, len)) {
+			u->counters.tx_dropped++;
+		}
+		break;
+	case LINK_DATA:
+		if (u->state == UPLINK_UP && u->handler.data != NULL) {
+			u->handler.data(u->handler.ctx, payload, len);
+		}
 		break;
 	default:
-		break; /* DATA carries the TLS session, which comes later */
+		break;
 	}
 }
 

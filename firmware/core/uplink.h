@@ -6,6 +6,7 @@
 #ifndef UPLINK_H
 #define UPLINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,7 +24,15 @@ struct uplink_counters {
 	uint32_t tx_dropped;
 };
 
+/* What the layer above (the TLS session) hears from the link. */
+struct uplink_handler {
+	void (*up)(void *ctx, uint64_t now_us); /* hello acknowledged: a fresh session */
+	void (*data)(void *ctx, const uint8_t *p, size_t len);
+	void *ctx;
+};
+
 struct uplink {
+	struct uplink_handler handler;
 	enum uplink_state state;
 	uint64_t next_hello_us;
 	uint64_t last_poll_us;
@@ -34,8 +43,13 @@ struct uplink {
 	struct uplink_counters counters;
 };
 
-void uplink_init(struct uplink *u, uint64_t now_us);
+void uplink_init(struct uplink *u, uint64_t now_us, struct uplink_handler handler);
 void uplink_poll(struct uplink *u, uint64_t now_us);
+/* Queues one DATA frame (at most LINK_MAX_PAYLOAD bytes); false while the
+ * previous frame is still going out. */
+bool uplink_send_data(struct uplink *u, const uint8_t *p, size_t len);
+/* Says hello again after delay_us: the lab then starts a fresh session. */
+void uplink_restart(struct uplink *u, uint64_t now_us, uint32_t delay_us);
 /* When uplink_poll next has timed work to do. */
 uint64_t uplink_deadline(const struct uplink *u);
 const char *uplink_state_name(enum uplink_state s);

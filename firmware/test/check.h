@@ -5,7 +5,9 @@
 #ifndef CHECK_H
 #define CHECK_H
 
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 static unsigned check_passed;
 static unsigned check_failed;
@@ -36,6 +38,31 @@ static inline int check_record_eq(unsigned long long a, unsigned long long b, co
 #define CHECK_EQ(got, want) \
 	check_record_eq((unsigned long long)(got), (unsigned long long)(want), #got " == " #want, \
 			__FILE__, __LINE__)
+
+/* Prints len bytes of p in hex, for failure messages. */
+static inline void check_print_hex(const char *label, const void *p, size_t len)
+{
+	fprintf(stderr, "    %s ", label);
+	for (size_t i = 0; i < len; i++) {
+		fprintf(stderr, "%02x", ((const unsigned char *)p)[i]);
+	}
+	fprintf(stderr, "\n");
+}
+
+static inline int check_record_mem(const void *got, const void *want, size_t len, const char *expr,
+				   const char *file, int line)
+{
+	int ok = len == 0 || memcmp(got, want, len) == 0;
+	if (!check_record(ok, expr, file, line)) {
+		check_print_hex("got ", got, len);
+		check_print_hex("want", want, len);
+	}
+	return ok;
+}
+
+/* Checks that len bytes at got equal those at want; prints both if not. */
+#define CHECK_MEM(got, want, len) \
+	check_record_mem((got), (want), (len), "memcmp(" #got ", " #want ", " #len ") == 0", __FILE__, __LINE__)
 
 static inline int check_report(const char *name)
 {

@@ -9,6 +9,7 @@
 #define BOARD_PORT_CMSDK         1
 #define BOARD_FAMILY_CMSDK       1
 #define BOARD_IRQ_LINES          32u
+#define BOARD_TLS                1
 #define BOARD_SYSTICK_HZ         1000000u
 #define BOARD_SYSTICK_CLKSOURCE  0
 

@@ -9,6 +9,7 @@
 #define BOARD_PORT_NATIVE        1
 #define BOARD_FAMILY_NATIVE      1
 #define BOARD_IRQ_LINES          0u
+#define BOARD_TLS                1
 
 #define BOARD_RAM_BASE           0x20000000u
 #define BOARD_RAM_SIZE           0x00400000u

@@ -9,6 +9,7 @@
 #define BOARD_PORT_STM32         1
 #define BOARD_FAMILY_STM32F4     1
 #define BOARD_IRQ_LINES          96u
+#define BOARD_TLS                1
 #define BOARD_SYSTICK_HZ         21000000u
 #define BOARD_SYSTICK_CLKSOURCE  0
 

@@ -9,6 +9,7 @@
 #define BOARD_PORT_STM32         1
 #define BOARD_FAMILY_STM32F1     1
 #define BOARD_IRQ_LINES          61u
+#define BOARD_TLS                0
 #define BOARD_SYSTICK_HZ         3000000u
 #define BOARD_SYSTICK_CLKSOURCE  0
 

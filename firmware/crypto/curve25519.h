@@ -1,0 +1,22 @@
+/* X25519 (RFC 7748) and Ed25519 (RFC 8032), sharing one field implementation. */
+#ifndef CURVE25519_H
+#define CURVE25519_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* out = scalar * point (u-coordinate). Returns -1 when the result is all
+ * zero (a low-order point: TLS must abort), else 0. */
+int x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t point[32]);
+/* out = scalar * 9, the public key for a private scalar. */
+void x25519_public(uint8_t out[32], const uint8_t scalar[32]);
+
+/* Ed25519 public key from a 32-byte seed (the RFC 8032 private key). */
+void ed25519_public(uint8_t pub[32], const uint8_t seed[32]);
+void ed25519_sign(uint8_t sig[64], const uint8_t *msg, size_t len,
+		  const uint8_t seed[32], const uint8_t pub[32]);
+/* Returns 0 for a valid signature, -1 otherwise. Rejects non-canonical S
+ * (S >= L) and encodings that do not decode to a point. */
+int ed25519_verify(const uint8_t sig[64], const uint8_t *msg, size_t len, const uint8_t pub[32]);
+
+#endif

@@ -1,0 +1,383 @@
+/* Host test of firmware/crypto/hmac.c: RFC 4231 (HMAC-SHA256), RFC 5869
+ * (HKDF-SHA256) and the Wycheproof HMAC-SHA256 and HKDF-SHA256 files.
+ * Usage: hmac_test testdata */
+#include "check.h"
+#include "ct.h"
+#include "hmac.h"
+#include "json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CANARY 0xa5
+
+/* Decodes a hex literal into out (at most cap bytes); returns its length. */
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t len = 0;
+	if (!CHECK(hex_decode(hex, strlen(hex), out, cap, &len))) {
+		fprintf(stderr, "    bad hex literal %.40s...\n", hex);
+	}
+	return len;
+}
+
+/* The number of leading bytes of p[0..n) that still hold CANARY. */
+static size_t count_canary(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && p[i] == CANARY) {
+		i++;
+	}
+	return i;
+}
+
+/* RFC 4231 section 4: key and data in hex (or repeated bytes), the tag
+ * truncated to tag_len bytes where the RFC does (test case 5). */
+static const struct {
+	int tc;
+	const char *key;
+	size_t key_repeat; /* key is one hex byte repeated, or 0 for plain hex */
+	const char *data;  /* text */
+	const char *data_hex;
+	const char *tag;
+} rfc4231[] = {
+	{ 1, "0b", 20, "Hi There", NULL, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7" },
+	{ 2, "4a656665", 0, "what do ya want for nothing?", NULL,
+	  "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
+	{ 3, "aa", 20, NULL,
+	  "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
+	  "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe" },
+	{ 4, "0102030405060708090a0b0c0d0e0f10111213141516171819", 0, NULL,
+	  "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+	  "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b" },
+	{ 5, "0c", 20, "Test With Truncation", NULL, "a3b6167473100ee06e0c796c2955552b" },
+	{ 6, "aa", 131, "Test Using Larger Than Block-Size Key - Hash Key First", NULL,
+	  "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
+	{ 7, "aa", 131,
+	  "This is a test using a larger than block-size key and a larger than block-size data. "
+	  "The key needs to be hashed before being used by the HMAC algorithm.",
+	  NULL, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2" },
+};
+
+static void test_rfc4231(void)
+{
+	for (size_t v = 0; v < sizeof rfc4231 / sizeof rfc4231[0]; v++) {
+		uint8_t key[200], data[200], want[SHA256_LEN], out[SHA256_LEN + 1];
+		size_t key_len, data_len, tag_len;
+		if (rfc4231[v].key_repeat > 0) {
+			uint8_t b;
+			unhex(rfc4231[v].key, &b, 1);
+			key_len = rfc4231[v].key_repeat;
+			memset(key, b, key_len);
+		} else {
+			key_len = unhex(rfc4231[v].key, key, sizeof key);
+		}
+		if (rfc4231[v].data != NULL) {
+			data_len = strlen(rfc4231[v].data);
+			memcpy(data, rfc4231[v].data, data_len);
+		} else {
+			data_len = unhex(rfc4231[v].data_hex, data, sizeof data);
+		}
+		tag_len = unhex(rfc4231[v].tag, want, sizeof want);
+
+		out[SHA256_LEN] = CANARY;
+		hmac_sha256(key, key_len, data, data_len, out);
+		if (!CHECK_MEM(out, want, tag_len)) {
+			fprintf(stderr, "    RFC 4231 test case %d\n", rfc4231[v].tc);
+		}
+		CHECK_EQ(out[SHA256_LEN], CANARY);
+
+		/* Incremental, split at every offset of the data. */
+		for (size_t i = 0; i <= data_len; i++) {
+			struct hmac_sha256_ctx ctx;
+			hmac_sha256_init(&ctx, key, key_len);
+			hmac_sha256_update(&ctx, data, i);
+			hmac_sha256_update(&ctx, data + i, data_len - i);
+			memset(out, 0, SHA256_LEN);
+			hmac_sha256_final(&ctx, out);
+			if (!CHECK_MEM(out, want, tag_len)) {
+				fprintf(stderr, "    RFC 4231 test case %d split at %zu\n", rfc4231[v].tc, i);
+			}
+			CHECK_EQ(out[SHA256_LEN], CANARY);
+		}
+
+		/* The output may overwrite the key (as HKDF-Extract callers do). */
+		uint8_t alias[200];
+		memcpy(alias, key, key_len);
+		hmac_sha256(alias, key_len, data, data_len, alias);
+		CHECK_MEM(alias, want, tag_len);
+	}
+}
+
+/* hmac_sha256_final wipes the whole context; a NULL empty key works. */
+static void test_hmac_misc(void)
+{
+	struct hmac_sha256_ctx ctx, zero;
+	uint8_t out[SHA256_LEN], want[SHA256_LEN];
+	memset(&zero, 0, sizeof zero);
+	hmac_sha256_init(&ctx, (const uint8_t *)"key", 3);
+	hmac_sha256_update(&ctx, "data", 4);
+	hmac_sha256_final(&ctx, out);
+	CHECK_MEM(&ctx, &zero, sizeof ctx);
+
+	/* An empty key is the all-zero block, so it equals 32 zero bytes. */
+	uint8_t zeros[SHA256_BLOCK] = { 0 };
+	hmac_sha256(zeros, sizeof zeros, "m", 1, want);
+	hmac_sha256(NULL, 0, "m", 1, out);
+	CHECK_MEM(out, want, sizeof out);
+	hmac_sha256(zeros, 32, NULL, 0, want);
+	hmac_sha256(NULL, 0, "", 0, out);
+	CHECK_MEM(out, want, sizeof out);
+}
+
+/* RFC 5869 appendix A, test cases 1-3 (the SHA-256 ones). */
+static void test_rfc5869(void)
+{
+	static const struct {
+		int tc;
+		const char *ikm, *salt, *info, *prk, *okm;
+	} tcs[] = {
+		{ 1, "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "000102030405060708090a0b0c", "f0f1f2f3f4f5f6f7f8f9",
+		  "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5",
+		  "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865" },
+		{ 2,
+		  "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+		  "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f",
+		  "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+		  "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeaf",
+		  "b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+		  "d0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff",
+		  "06a6b88c5853361a06104c9ceb35b45cef760014904671014a193f40c15fc244",
+		  "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c"
+		  "59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71"
+		  "cc30c58179ec3e87c14c01d5c1f3434f1d87" },
+		{ 3, "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "", "",
+		  "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04",
+		  "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8" },
+	};
+	for (size_t v = 0; v < sizeof tcs / sizeof tcs[0]; v++) {
+		uint8_t ikm[100], salt[100], info[100], want_prk[SHA256_LEN], want_okm[100];
+		uint8_t prk[SHA256_LEN + 1], okm[101];
+		size_t ikm_len = unhex(tcs[v].ikm, ikm, sizeof ikm);
+		size_t salt_len = unhex(tcs[v].salt, salt, sizeof salt);
+		size_t info_len = unhex(tcs[v].info, info, sizeof info);
+		unhex(tcs[v].prk, want_prk, sizeof want_prk);
+		size_t okm_len = unhex(tcs[v].okm, want_okm, sizeof want_okm);
+
+		prk[SHA256_LEN] = CANARY;
+		hkdf_sha256_extract(prk, salt, salt_len, ikm, ikm_len);
+		if (!CHECK_MEM(prk, want_prk, SHA256_LEN)) {
+			fprintf(stderr, "    RFC 5869 test case %d PRK\n", tcs[v].tc);
+		}
+		CHECK_EQ(prk[SHA256_LEN], CANARY);
+		memset(okm, CANARY, sizeof okm);
+		CHECK_EQ(hkdf_sha256_expand(okm, okm_len, want_prk, info, info_len), 0);
+		if (!CHECK_MEM(okm, want_okm, okm_len)) {
+			fprintf(stderr, "    RFC 5869 test case %d OKM\n", tcs[v].tc);
+		}
+		CHECK_EQ(okm[okm_len], CANARY);
+
+		if (salt_len == 0) { /* a NULL salt too means 32 zero bytes */
+			uint8_t zeros[SHA256_LEN] = { 0 };
+			hkdf_sha256_extract(prk, NULL, 0, ikm, ikm_len);
+			CHECK_MEM(prk, want_prk, SHA256_LEN);
+			hkdf_sha256_extract(prk, zeros, sizeof zeros, ikm, ikm_len);
+			CHECK_MEM(prk, want_prk, SHA256_LEN);
+		}
+
+		/* Aliasing as the TLS key schedule does: prk over the salt, and
+		 * the output over the prk. */
+		uint8_t buf[100];
+		memcpy(buf, salt, salt_len);
+		hkdf_sha256_extract(buf, buf, salt_len, ikm, ikm_len);
+		CHECK_MEM(buf, want_prk, SHA256_LEN);
+		CHECK_EQ(hkdf_sha256_expand(buf, okm_len, buf, info, info_len), 0);
+		CHECK_MEM(buf, want_okm, okm_len);
+
+		/* Every output length is a prefix of the longest. */
+		for (size_t n = 0; n <= okm_len; n++) {
+			memset(okm, CANARY, sizeof okm);
+			CHECK_EQ(hkdf_sha256_expand(okm, n, want_prk, info, info_len), 0);
+			CHECK_MEM(okm, want_okm, n);
+			CHECK_EQ(okm[n], CANARY);
+		}
+	}
+}
+
+/* HKDF-Expand's bound: 255 blocks work, one byte more writes nothing. */
+static void test_hkdf_limits(void)
+{
+	enum { MAX = 255 * SHA256_LEN };
+	uint8_t prk[SHA256_LEN], *out = malloc(MAX + 2);
+	if (!CHECK(out != NULL)) {
+		return;
+	}
+	memset(prk, 0x42, sizeof prk);
+	memset(out, CANARY, MAX + 2);
+	CHECK_EQ(hkdf_sha256_expand(out, MAX + 1, prk, NULL, 0), -1);
+	CHECK_EQ(count_canary(out, MAX + 2), MAX + 2);
+	CHECK_EQ(hkdf_sha256_expand(out, MAX, prk, NULL, 0), 0);
+	CHECK_EQ(out[MAX], CANARY);
+	CHECK_EQ(hkdf_sha256_expand(NULL, 0, prk, NULL, 0), 0);
+	free(out);
+}
+
+/* Loads a Wycheproof file from testdata/vectors/wycheproof; fails loudly. */
+static struct json *load_wycheproof(const char *testdata, const char *name)
+{
+	char path[1024], err[512];
+	snprintf(path, sizeof path, "%s/vectors/wycheproof/%s", testdata, name);
+	struct json *root = json_load(path, err, sizeof err);
+	if (!CHECK(root != NULL)) {
+		fprintf(stderr, "    cannot load vectors: %s\n", err);
+		return NULL;
+	}
+	if (!CHECK(json_first(json_get(root, "testGroups")) != NULL)) {
+		fprintf(stderr, "    %s: no testGroups\n", path);
+	}
+	return root;
+}
+
+/* Checks the number of tests run against the file's numberOfTests. */
+static void check_count(const struct json *root, const char *name, long long run)
+{
+	long long declared = -1;
+	json_get_int(root, "numberOfTests", &declared);
+	if (!CHECK(run > 0) || !CHECK_EQ(run, declared)) {
+		fprintf(stderr, "    %s: ran %lld tests, the file declares %lld\n", name, run, declared);
+	}
+}
+
+static void test_wycheproof_hmac(const char *testdata)
+{
+	const char *name = "hmac_sha256_test.json";
+	struct json *root = load_wycheproof(testdata, name);
+	if (root == NULL) {
+		return;
+	}
+	long long run = 0, valid = 0, invalid = 0, acceptable = 0;
+	JSON_FOR_EACH(group, json_get(root, "testGroups")) {
+		long long tag_bits = -1;
+		CHECK(json_get_int(group, "tagSize", &tag_bits) && tag_bits % 8 == 0 && tag_bits > 0 &&
+		      tag_bits <= 8 * (long long)SHA256_LEN);
+		size_t tag_size = (size_t)tag_bits / 8;
+		JSON_FOR_EACH(t, json_get(group, "tests")) {
+			long long id = -1;
+			json_get_int(t, "tcId", &id);
+			const char *result = json_get_string(t, "result");
+			size_t key_len, msg_len, tag_len;
+			uint8_t *key = json_get_hex(t, "key", &key_len);
+			uint8_t *msg = json_get_hex(t, "msg", &msg_len);
+			uint8_t *tag = json_get_hex(t, "tag", &tag_len);
+			run++;
+			if (!CHECK(key && msg && tag && result)) {
+				fprintf(stderr, "    %s tcId %lld: malformed test\n", name, id);
+			} else {
+				uint8_t mac[SHA256_LEN + 1];
+				mac[SHA256_LEN] = CANARY;
+				hmac_sha256(key, key_len, msg, msg_len, mac);
+				CHECK_EQ(mac[SHA256_LEN], CANARY);
+				/* A tag shorter than the full MAC is its truncation. */
+				bool match = tag_len == tag_size && ct_compare(mac, tag, tag_len) == 0;
+				bool ok = true;
+				if (strcmp(result, "valid") == 0) {
+					valid++;
+					ok = CHECK(match);
+				} else if (strcmp(result, "invalid") == 0) {
+					invalid++;
+					ok = CHECK(!match);
+				} else {
+					acceptable++;
+					ok = CHECK(strcmp(result, "acceptable") == 0);
+				}
+				if (!ok) {
+					fprintf(stderr, "    %s tcId %lld (%s)\n", name, id, result);
+				}
+			}
+			free(key);
+			free(msg);
+			free(tag);
+		}
+	}
+	printf("hmac: %s: %lld tests (%lld valid, %lld invalid, %lld acceptable)\n", name, run, valid, invalid,
+	       acceptable);
+	check_count(root, name, run);
+	json_free(root);
+}
+
+static void test_wycheproof_hkdf(const char *testdata)
+{
+	const char *name = "hkdf_sha256_test.json";
+	struct json *root = load_wycheproof(testdata, name);
+	if (root == NULL) {
+		return;
+	}
+	long long run = 0, valid = 0, invalid = 0, acceptable = 0;
+	JSON_FOR_EACH(group, json_get(root, "testGroups")) {
+		JSON_FOR_EACH(t, json_get(group, "tests")) {
+			long long id = -1, size = -1;
+			json_get_int(t, "tcId", &id);
+			const char *result = json_get_string(t, "result");
+			size_t ikm_len, salt_len, info_len, okm_len;
+			uint8_t *ikm = json_get_hex(t, "ikm", &ikm_len);
+			uint8_t *salt = json_get_hex(t, "salt", &salt_len);
+			uint8_t *info = json_get_hex(t, "info", &info_len);
+			uint8_t *okm = json_get_hex(t, "okm", &okm_len);
+			run++;
+			if (!CHECK(ikm && salt && info && okm && result && json_get_int(t, "size", &size) &&
+				   size >= 0 && size < 1000000)) {
+				fprintf(stderr, "    %s tcId %lld: malformed test\n", name, id);
+			} else {
+				uint8_t prk[SHA256_LEN];
+				uint8_t *out = malloc((size_t)size + 1);
+				if (out == NULL) {
+					fprintf(stderr, "out of memory\n");
+					exit(2);
+				}
+				memset(out, CANARY, (size_t)size + 1);
+				hkdf_sha256_extract(prk, salt, salt_len, ikm, ikm_len);
+				int rc = hkdf_sha256_expand(out, (size_t)size, prk, info, info_len);
+				bool ok;
+				if (strcmp(result, "valid") == 0) {
+					valid++;
+					ok = CHECK_EQ(rc, 0) && CHECK_EQ(okm_len, size) && CHECK_MEM(out, okm, okm_len);
+				} else if (strcmp(result, "invalid") == 0) {
+					invalid++;
+					/* Only a too-large size is invalid for HKDF: nothing written. */
+					ok = CHECK_EQ(rc, -1) && CHECK_EQ(count_canary(out, (size_t)size), size);
+				} else {
+					acceptable++;
+					ok = CHECK(strcmp(result, "acceptable") == 0);
+				}
+				ok = CHECK_EQ(out[size], CANARY) && ok;
+				if (!ok) {
+					fprintf(stderr, "    %s tcId %lld (%s)\n", name, id, result);
+				}
+				free(out);
+			}
+			free(ikm);
+			free(salt);
+			free(info);
+			free(okm);
+		}
+	}
+	printf("hmac: %s: %lld tests (%lld valid, %lld invalid, %lld acceptable)\n", name, run, valid, invalid,
+	       acceptable);
+	check_count(root, name, run);
+	json_free(root);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s testdata\n", argv[0]);
+		return 2;
+	}
+	test_rfc4231();
+	test_hmac_misc();
+	test_rfc5869();
+	test_hkdf_limits();
+	test_wycheproof_hmac(argv[1]);
+	test_wycheproof_hkdf(argv[1]);
+	return check_report("hmac");
+}

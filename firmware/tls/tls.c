@@ -1,0 +1,307 @@
+/*
+ * The TLS 1.3 client state machine (RFC 8446 sections 4 and 6): feeding
+ * records, reassembling handshake messages, and the alerts that end a
+ * session. Message bodies are built and checked in handshake.c.
+ */
+#include <string.h>
+
+#include "ct.h"
+#include "cursor.h"
+#include "handshake.h"
+#include "internal.h"
+
+static uint8_t alert_for(enum tls_error err)
+{
+	switch (err) {
+	case TLS_ERR_DECODE:
+		return TLS_ALERT_DECODE_ERROR;
+	case TLS_ERR_UNEXPECTED:
+		return TLS_ALERT_UNEXPECTED_MESSAGE;
+	case TLS_ERR_BAD_RECORD_MAC:
+		return TLS_ALERT_BAD_RECORD_MAC;
+	case TLS_ERR_RECORD_OVERFLOW:
+		return TLS_ALERT_RECORD_OVERFLOW;
+	case TLS_ERR_PARAMETER:
+		return TLS_ALERT_ILLEGAL_PARAMETER;
+	case TLS_ERR_UNSUPPORTED:
+		return TLS_ALERT_HANDSHAKE_FAILURE;
+	case TLS_ERR_VERSION:
+		return TLS_ALERT_PROTOCOL_VERSION;
+	case TLS_ERR_BAD_CERT:
+		return TLS_ALERT_BAD_CERTIFICATE;
+	case TLS_ERR_CERT_ALGORITHM:
+		return TLS_ALERT_UNSUPPORTED_CERTIFICATE;
+	case TLS_ERR_UNKNOWN_CA:
+		return TLS_ALERT_UNKNOWN_CA;
+	case TLS_ERR_BAD_SIGNATURE:
+	case TLS_ERR_BAD_FINISHED:
+		return TLS_ALERT_DECRYPT_ERROR;
+	default:
+		return TLS_ALERT_INTERNAL_ERROR;
+	}
+}
+
+/* Ends the session: records why, queues the matching fatal alert (unless
+ * the peer's alert ended it) and wipes the secrets. */
+enum tls_error tls_fail(struct tls_client *c, enum tls_error err)
+{
+	if (c->stage == TLS_STAGE_FAILED) {
+		return c->error;
+	}
+	c->error = err;
+	if (err != TLS_ERR_PEER_ALERT) {
+		uint8_t alert[2] = {2, alert_for(err)}; /* fatal */
+		c->alert_sent = alert[1];
+		tls_record_append(c, CT_ALERT, alert, sizeof alert);
+	}
+	c->stage = TLS_STAGE_FAILED;
+	ct_wipe(c->x25519_key, sizeof c->x25519_key);
+	ct_wipe(c->handshake_secret, sizeof c->handshake_secret);
+	ct_wipe(c->next_tx_secret, sizeof c->next_tx_secret);
+	ct_wipe(&c->rx, sizeof c->rx);
+	c->app_len = 0;
+	return err;
+}
+
+enum tls_error tls_start(struct tls_client *c, const struct tls_config *cfg)
+{
+	memset(c, 0, sizeof *c);
+	c->cfg = cfg;
+	c->alert_sent = -1;
+	c->alert_received = -1;
+	sha256_init(&c->transcript);
+	enum tls_error err = hs_send_client_hello(c);
+	if (err != TLS_OK) {
+		return tls_fail(c, err);
+	}
+	c->stage = TLS_STAGE_WAIT_SERVER_HELLO;
+	return TLS_OK;
+}
+
+static bool in_handshake(const struct tls_client *c)
+{
+	return c->stage >= TLS_STAGE_WAIT_SERVER_HELLO && c->stage < TLS_STAGE_CONNECTED;
+}
+
+static enum tls_error on_alert(struct tls_client *c, const uint8_t *p, size_t len)
+{
+	if (len != 2) {
+		return TLS_ERR_DECODE;
+	}
+	c->alert_received = p[1];
+	if (p[1] == TLS_ALERT_CLOSE_NOTIFY) {
+		c->stage = TLS_STAGE_CLOSED;
+		return TLS_OK;
+	}
+	return TLS_ERR_PEER_ALERT;
+}
+
+/* Appends handshake bytes and handles every complete message. */
+static enum tls_error on_handshake_data(struct tls_client *c, const uint8_t *p, size_t len)
+{
+	if (len == 0) {
+		return TLS_ERR_UNEXPECTED;
+	}
+	if (c->hs_len + len > sizeof c->hs) {
+		return TLS_ERR_DECODE; /* message larger than we take */
+	}
+	memcpy(c->hs + c->hs_len, p, len);
+	c->hs_len += len;
+	while (c->hs_len >= 4) {
+		size_t body = ((size_t)c->hs[1] << 16) | ((size_t)c->hs[2] << 8) | c->hs[3];
+		if (4 + body > sizeof c->hs) {
+			return TLS_ERR_DECODE;
+		}
+		if (c->hs_len < 4 + body) {
+			break;
+		}
+		uint32_t epoch = c->rx.epoch;
+		enum tls_error err = hs_handle(c, c->hs[0], c->hs, 4 + body);
+		if (err != TLS_OK) {
+			return err;
+		}
+		c->hs_len -= 4 + body;
+		memmove(c->hs, c->hs + 4 + body, c->hs_len);
+		/* A key change must fall on a record boundary (section 5.1). */
+		if (epoch != c->rx.epoch && c->hs_len > 0) {
+			return TLS_ERR_UNEXPECTED;
+		}
+	}
+	return TLS_OK;
+}
+
+static enum tls_error on_record(struct tls_client *c)
+{
+	uint8_t type;
+	size_t off, len;
+	if (c->in[0] == CT_CHANGE_CIPHER_SPEC) {
+		/* Middlebox compatibility: one byte 0x01, only mid-handshake. */
+		if (!in_handshake(c) || c->stage == TLS_STAGE_WAIT_SERVER_HELLO || c->in_len != RECORD_HEADER + 1 ||
+		    c->in[RECORD_HEADER] != 1) {
+			return TLS_ERR_UNEXPECTED;
+		}
+		return TLS_OK;
+	}
+	enum tls_error err = tls_record_open(c, &type, &off, &len);
+	if (err != TLS_OK) {
+		return err;
+	}
+	if (c->hs_len > 0 && type != CT_HANDSHAKE) {
+		return TLS_ERR_UNEXPECTED; /* a message is half-way */
+	}
+	switch (type) {
+	case CT_ALERT:
+		return on_alert(c, c->in + off, len);
+	case CT_HANDSHAKE:
+		return on_handshake_data(c, c->in + off, len);
+	case CT_APPLICATION_DATA:
+		if (c->stage != TLS_STAGE_CONNECTED) {
+			return TLS_ERR_UNEXPECTED;
+		}
+		c->app_off = off;
+		c->app_len = len;
+		return TLS_OK;
+	default:
+		return TLS_ERR_UNEXPECTED;
+	}
+}
+
+size_t tls_feed(struct tls_client *c, const uint8_t *data, size_t len)
+{
+	size_t used = 0;
+	while (used < len && c->app_len == 0 && (in_handshake(c) || c->stage == TLS_STAGE_CONNECTED)) {
+		size_t want = RECORD_HEADER;
+		if (c->in_len >= RECORD_HEADER) {
+			size_t body = ((size_t)c->in[3] << 8) | c->in[4];
+			if (body > MAX_CIPHERTEXT || RECORD_HEADER + body > sizeof c->in) {
+				tls_fail(c, TLS_ERR_RECORD_OVERFLOW);
+				break;
+			}
+			want = RECORD_HEADER + body;
+		}
+		size_t n = want - c->in_len;
+		if (n > len - used) {
+			n = len - used;
+		}
+		memcpy(c->in + c->in_len, data + used, n);
+		c->in_len += n;
+		used += n;
+		if (c->in_len == want && want > RECORD_HEADER) {
+			enum tls_error err = on_record(c);
+			c->in_len = 0;
+			if (err != TLS_OK) {
+				tls_fail(c, err);
+			}
+		} else if (c->in_len == RECORD_HEADER && want == RECORD_HEADER) {
+			size_t body = ((size_t)c->in[3] << 8) | c->in[4];
+			if (body == 0) {
+				tls_fail(c, c->rx.on ? TLS_ERR_BAD_RECORD_MAC : TLS_ERR_UNEXPECTED);
+			}
+		}
+	}
+	return used;
+}
+
+const uint8_t *tls_output(const struct tls_client *c, size_t *len)
+{
+	*len = c->out_len;
+	return c->out;
+}
+
+void tls_output_done(struct tls_client *c, size_t n)
+{
+	if (n > c->out_len) {
+		n = c->out_len;
+	}
+	memmove(c->out, c->out + n, c->out_len - n);
+	c->out_len -= n;
+}
+
+size_t tls_read(struct tls_client *c, uint8_t *buf, size_t cap)
+{
+	size_t n = c->app_len < cap ? c->app_len : cap;
+	memcpy(buf, c->in + c->app_off, n);
+	c->app_off += n;
+	c->app_len -= n;
+	return n;
+}
+
+size_t tls_write(struct tls_client *c, const uint8_t *buf, size_t len)
+{
+	if (c->stage != TLS_STAGE_CONNECTED || c->close_sent) {
+		return 0;
+	}
+	if (c->send_key_update && hs_send_key_update(c) != TLS_OK) {
+		return 0;
+	}
+	size_t room = sizeof c->out - c->out_len;
+	if (room <= RECORD_HEADER + AEAD_OVERHEAD) {
+		return 0;
+	}
+	size_t n = room - RECORD_HEADER - AEAD_OVERHEAD;
+	if (n > len) {
+		n = len;
+	}
+	if (n == 0 || tls_record_append(c, CT_APPLICATION_DATA, buf, n) != TLS_OK) {
+		return 0;
+	}
+	return n;
+}
+
+void tls_close(struct tls_client *c)
+{
+	if ((c->stage == TLS_STAGE_CONNECTED || in_handshake(c)) && !c->close_sent) {
+		uint8_t alert[2] = {1, TLS_ALERT_CLOSE_NOTIFY};
+		tls_record_append(c, CT_ALERT, alert, sizeof alert);
+		c->alert_sent = TLS_ALERT_CLOSE_NOTIFY;
+		c->close_sent = true;
+	}
+}
+
+void tls_wipe(struct tls_client *c)
+{
+	ct_wipe(c, sizeof *c);
+}
+
+const char *tls_stage_name(enum tls_stage s)
+{
+	static const char *const names[] = {
+		"idle", "wait-server-hello", "wait-encrypted-extensions", "wait-certificate-or-request",
+		"wait-certificate", "wait-certificate-verify", "wait-finished", "connected", "closed", "failed",
+	};
+	return (size_t)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+const char *tls_error_name(enum tls_error e)
+{
+	static const char *const names[] = {
+		"ok", "decode error", "unexpected message", "bad record mac", "record overflow",
+		"illegal parameter", "unsupported", "not TLS 1.3", "bad certificate", "unsupported certificate algorithm",
+		"unknown ca", "bad signature", "bad finished", "peer alert", "no space", "bad state",
+	};
+	return (size_t)e < sizeof names / sizeof names[0] ? names[e] : "?";
+}
+
+const char *tls_alert_name(int alert)
+{
+	switch (alert) {
+	case TLS_ALERT_CLOSE_NOTIFY: return "close_notify";
+	case TLS_ALERT_UNEXPECTED_MESSAGE: return "unexpected_message";
+	case TLS_ALERT_BAD_RECORD_MAC: return "bad_record_mac";
+	case TLS_ALERT_RECORD_OVERFLOW: return "record_overflow";
+	case TLS_ALERT_HANDSHAKE_FAILURE: return "handshake_failure";
+	case TLS_ALERT_BAD_CERTIFICATE: return "bad_certificate";
+	case TLS_ALERT_UNSUPPORTED_CERTIFICATE: return "unsupported_certificate";
+	case TLS_ALERT_ILLEGAL_PARAMETER: return "illegal_parameter";
+	case TLS_ALERT_UNKNOWN_CA: return "unknown_ca";
+	case TLS_ALERT_DECODE_ERROR: return "decode_error";
+	case TLS_ALERT_DECRYPT_ERROR: return "decrypt_error";
+	case TLS_ALERT_PROTOCOL_VERSION: return "protocol_version";
+	case TLS_ALERT_INTERNAL_ERROR: return "internal_error";
+	case 44: return "certificate_revoked";
+	case 46: return "certificate_unknown";
+	case 49: return "access_denied";
+	case 116: return "certificate_required";
+	default: return "alert";
+	}
+}

@@ -1,0 +1,93 @@
+package lab
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"wasmbed-lab/boards"
+	"wasmbed-lab/lab/pki"
+)
+
+// provisionFor makes a board's provisioning blob from the fixture's CAs.
+func (f *tlsFixture) provisionFor(t *testing.T, name string) []byte {
+	t.Helper()
+	id, err := f.devices.NewIdentity(name, pki.ClientAuth, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pki.Provision{Name: name, Device: id, GatewayCA: f.gateway.PublicKey(), HeartbeatMS: 1000}
+	rand.Read(p.RNGSeed[:])
+	blob, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return blob
+}
+
+// TestFirmwareTLSOverLink runs the firmware's own TLS client over the link
+// UART against crypto/tls, on the boards with the "tls" capability.
+func TestFirmwareTLSOverLink(t *testing.T) {
+	f := newTLSFixture(t)
+	for _, bd := range boards.All() {
+		if !bd.Has("tls") {
+			continue
+		}
+		t.Run(bd.Name, func(t *testing.T) {
+			t.Parallel()
+			_, image := requireFirmware(t, bd)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+
+			sessions := make(chan tlsOutcome, 4)
+			echoed := make(chan string, 4)
+			serve := func(conn net.Conn) {
+				defer conn.Close()
+				tc := tls.Server(conn, f.serverConfig())
+				err := tc.Handshake()
+				sessions <- tlsOutcome{state: tc.ConnectionState(), err: err}
+				if err != nil {
+					return
+				}
+				tc.Write([]byte("ping over the link\n"))
+				buf := make([]byte, 64)
+				n, _ := io.ReadAtLeast(tc, buf, len("ping over the link\n"))
+				echoed <- string(buf[:n])
+			}
+			b, err := StartBoard(ctx, BoardOptions{
+				Board: bd, Firmware: image, Dir: t.TempDir(),
+				Provision: f.provisionFor(t, "board-"+bd.Name), OnSession: serve,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Stop(context.Background())
+
+			var o tlsOutcome
+			select {
+			case o = <-sessions:
+			case <-ctx.Done():
+				t.Fatal(b.explain("no TLS session", ctx.Err()))
+			}
+			if o.err != nil {
+				t.Fatal(b.explain("handshake", o.err))
+			}
+			if got := o.state.PeerCertificates[0].Subject.CommonName; got != "board-"+bd.Name {
+				t.Errorf("device certificate names %q", got)
+			}
+			if msg := <-echoed; msg != "ping over the link\n" {
+				t.Errorf("echo %q", msg)
+			}
+			line, err := b.Console().WaitFor(ctx, 0, func(s string) bool { return strings.HasPrefix(s, "tls: connected") })
+			if err != nil || !strings.Contains(line.Text, "TLS_CHACHA20_POLY1305_SHA256 peer=gateway") {
+				t.Errorf("console: %q %v", line.Text, b.explain("console", err))
+			}
+			t.Log(line.Text)
+		})
+	}
+}
