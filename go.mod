@@ -9,4 +9,7 @@ require (
 	golang.org/x/term v0.48.0
 )
 
-require github.com/digitalocean/go-libvirt v0.0.0-20220804181439-8648fbde413e // indirect
+require (
+	github.com/digitalocean/go-libvirt v0.0.0-20220804181439-8648fbde413e // indirect
+	golang.org/x/crypto v0.59.0 // indirect
+)

@@ -98,8 +98,8 @@ func echoServer(t *testing.T, cfg *tls.Config) (string, <-chan tlsOutcome) {
 				return
 			}
 			go func() {
-				defer conn.Close()
 				tc := tls.Server(conn, cfg)
+				defer tc.Close() // sends close_notify after the echo
 				conn.SetDeadline(time.Now().Add(20 * time.Second))
 				err := tc.Handshake()
 				outcomes <- tlsOutcome{state: tc.ConnectionState(), err: err}
