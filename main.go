@@ -187,10 +187,10 @@ func cmdBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	results, fleetResults, err := lab.Bench(ctx, lab.BenchOptions{
+	report, err := lab.Bench(ctx, lab.BenchOptions{
 		Root: root, Boots: *boots, IdleWindow: *idle, Fleets: sizes, FleetLimit: *limit, Progress: os.Stderr,
 	})
-	if werr := lab.WriteBenchTable(os.Stdout, results, fleetResults, *limit); werr != nil {
+	if werr := lab.WriteBenchTable(os.Stdout, report, *limit); werr != nil {
 		return werr
 	}
 	return err

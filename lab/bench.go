@@ -39,26 +39,53 @@ type FleetResult struct {
 	AllWithin time.Duration // time until the last banner
 }
 
-// Bench measures boot-to-banner time and idle host CPU for every board, and
-// how long fleets of growing size take to boot together.
-func Bench(ctx context.Context, opts BenchOptions) ([]BenchResult, []FleetResult, error) {
+// BenchReport is everything Bench measured.
+type BenchReport struct {
+	Boards []BenchResult
+	Fleets []FleetResult
+	TLS    []TLSCost
+}
+
+// Bench measures boot-to-banner time and idle host CPU for every board, how
+// long fleets of growing size take to boot together, and what the
+// firmware's TLS handshake costs on each QEMU board that runs it.
+func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
+	var r BenchReport
+	var err error
+	if r.Boards, err = benchBoards(ctx, opts); err != nil {
+		return r, err
+	}
+	for _, n := range opts.Fleets {
+		f, err := benchFleet(ctx, opts, n)
+		if err != nil {
+			return r, err
+		}
+		r.Fleets = append(r.Fleets, f)
+	}
+	for _, bd := range boards.All() {
+		if !bd.Has("tls") || bd.IsNative() {
+			continue
+		}
+		opts.progress("bench: %s TLS handshake under -icount", bd.Name)
+		c, err := benchTLS(ctx, opts.Root, bd)
+		if err != nil {
+			return r, err
+		}
+		r.TLS = append(r.TLS, c)
+	}
+	return r, nil
+}
+
+func benchBoards(ctx context.Context, opts BenchOptions) ([]BenchResult, error) {
 	var results []BenchResult
 	for _, bd := range boards.All() {
 		r, err := benchBoard(ctx, opts, bd)
 		if err != nil {
-			return results, nil, err
+			return results, err
 		}
 		results = append(results, r)
 	}
-	var fleets []FleetResult
-	for _, n := range opts.Fleets {
-		f, err := benchFleet(ctx, opts, n)
-		if err != nil {
-			return results, fleets, err
-		}
-		fleets = append(fleets, f)
-	}
-	return results, fleets, nil
+	return results, nil
 }
 
 func (o BenchOptions) progress(format string, args ...any) {
@@ -211,7 +238,8 @@ func benchFleet(ctx context.Context, opts BenchOptions, n int) (FleetResult, err
 }
 
 // WriteBenchTable prints the figures with the targets they are held to.
-func WriteBenchTable(w io.Writer, results []BenchResult, fleets []FleetResult, fleetLimit time.Duration) error {
+func WriteBenchTable(w io.Writer, r BenchReport, fleetLimit time.Duration) error {
+	results, fleets := r.Boards, r.Fleets
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "board\tboot→banner median\tmax\tidle CPU (% core)\ttarget ≤0.2%\tlink RTT from idle\t")
 	for _, r := range results {
@@ -230,8 +258,17 @@ func WriteBenchTable(w io.Writer, results []BenchResult, fleets []FleetResult, f
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\nlargest fleet booted with every banner within %v: %d boards\n", fleetLimit, largest)
-	return err
+	if _, err := fmt.Fprintf(w, "\nlargest fleet booted with every banner within %v: %d boards\n\n", fleetLimit, largest); err != nil {
+		return err
+	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "TLS handshake\tinstructions\ttarget ≤15M\tflash\ttarget ≤24KiB\tstatic RAM\tstack peak\tRAM total\ttarget ≤8KiB\t")
+	for _, c := range r.TLS {
+		total := c.StaticRAM + c.StackPeak
+		fmt.Fprintf(tw, "%s\t%.2fM\t%s\t%d B\t%s\t%d B\t%d B\t%d B\t%s\t\n", c.Board, float64(c.Instructions)/1e6,
+			verdict(c.Instructions <= 15_000_000), c.Flash, verdict(c.Flash <= 24<<10), c.StaticRAM, c.StackPeak, total, verdict(total <= 8<<10))
+	}
+	return tw.Flush()
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }

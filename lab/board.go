@@ -25,6 +25,8 @@ type BoardOptions struct {
 	Start emu.StartFunc
 	// Provision is the board's provisioning blob (see pki.Provision).
 	Provision []byte
+	// EmulatorArgs are extra QEMU arguments (e.g. -icount for measurements).
+	EmulatorArgs []string
 	// OnSession, when set, runs for each link session (each hello from the
 	// device), with the session's byte stream; it owns the conn.
 	OnSession func(net.Conn)
@@ -48,7 +50,7 @@ func StartBoard(ctx context.Context, opts BoardOptions) (*Board, error) {
 		start = emu.StartInstance
 	}
 	b := &Board{Spec: opts.Board, console: newTranscript(time.Now), started: time.Now()}
-	inst, err := start(ctx, emu.Spec{Board: opts.Board, Firmware: opts.Firmware, Dir: opts.Dir, Provision: opts.Provision})
+	inst, err := start(ctx, emu.Spec{Board: opts.Board, Firmware: opts.Firmware, Dir: opts.Dir, Provision: opts.Provision, ExtraArgs: opts.EmulatorArgs})
 	if err != nil {
 		return nil, fmt.Errorf("lab: start %s: %w", opts.Board.Name, err)
 	}

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"io"
 	"net"
@@ -11,19 +10,12 @@ import (
 	"time"
 
 	"wasmbed-lab/boards"
-	"wasmbed-lab/lab/pki"
 )
 
 // provisionFor makes a board's provisioning blob from the fixture's CAs.
 func (f *tlsFixture) provisionFor(t *testing.T, name string) []byte {
 	t.Helper()
-	id, err := f.devices.NewIdentity(name, pki.ClientAuth, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := pki.Provision{Name: name, Device: id, GatewayCA: f.gateway.PublicKey(), HeartbeatMS: 1000}
-	rand.Read(p.RNGSeed[:])
-	blob, err := p.Marshal()
+	blob, err := f.provision(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,28 +23,19 @@ import (
 // crypto/tls, an independent implementation.
 
 type tlsFixture struct {
-	dir     string
-	gateway *pki.CA
-	devices *pki.CA
-	server  *pki.Identity
-	device  *pki.Identity
+	*trust
+	dir    string
+	device *pki.Identity
 }
 
 func newTLSFixture(t *testing.T) *tlsFixture {
 	t.Helper()
-	now := time.Now()
-	f := &tlsFixture{dir: t.TempDir()}
-	var err error
-	if f.gateway, err = pki.NewCA("wasmbed gateway CA", now); err != nil {
+	tr, err := newTrust()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if f.devices, err = pki.NewCA("wasmbed device CA", now); err != nil {
-		t.Fatal(err)
-	}
-	if f.server, err = f.gateway.NewIdentity("gateway", pki.ServerAuth, now); err != nil {
-		t.Fatal(err)
-	}
-	if f.device, err = f.devices.NewIdentity("board-1", pki.ClientAuth, now); err != nil {
+	f := &tlsFixture{trust: tr, dir: t.TempDir()}
+	if f.device, err = f.devices.NewIdentity("board-1", pki.ClientAuth, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	f.write(t, "ca.pem", pki.CertPEM(f.gateway.DER))
@@ -69,16 +60,6 @@ func (f *tlsFixture) writeIdentity(t *testing.T, name string, id *pki.Identity) 
 	}
 	f.write(t, name+".pem", pki.CertPEM(id.CertDER))
 	f.write(t, name+".key", key)
-}
-
-func (f *tlsFixture) serverConfig() *tls.Config {
-	return &tls.Config{
-		Certificates: []tls.Certificate{f.server.TLSCertificate()},
-		ClientAuth:   tls.RequireAndVerifyClientCert,
-		ClientCAs:    f.devices.Pool(),
-		MinVersion:   tls.VersionTLS13,
-		MaxVersion:   tls.VersionTLS13,
-	}
 }
 
 // echoServer accepts TLS connections and echoes what it reads. Each

@@ -77,6 +77,10 @@ static void report(struct session *s, uint64_t now_us)
 		fmt_u64(&f, (now_us - s->started_us) / 1000u);
 		fmt_str(&f, " cpu_us=");
 		fmt_u64(&f, s->busy_us);
+		fmt_str(&f, " ram=");
+		fmt_u64(&f, sizeof *s);
+		fmt_str(&f, " stack_peak=");
+		fmt_u64(&f, hal_stack_peak());
 	} else {
 		fmt_str(&f, "tls: ");
 		fmt_str(&f, t->stage == TLS_STAGE_CLOSED ? "closed" : "failed: ");

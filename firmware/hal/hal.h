@@ -50,6 +50,10 @@ struct hal_counters {
 };
 void hal_counters(struct hal_counters *out);
 
+/* The deepest the main stack has been since boot, in bytes (0 where the
+ * port cannot tell). */
+size_t hal_stack_peak(void);
+
 /* The GNU build id of the running image (20 bytes with sha1). */
 const uint8_t *hal_build_id(size_t *len);
 

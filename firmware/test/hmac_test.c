@@ -1,5 +1,6 @@
-/* Host test of firmware/crypto/hmac.c: RFC 4231 (HMAC-SHA256), RFC 5869
- * (HKDF-SHA256) and the Wycheproof HMAC-SHA256 and HKDF-SHA256 files.
+/* Host test of firmware/crypto/hmac.c: RFC 4231 (HMAC-SHA256 and
+ * HMAC-SHA512), RFC 5869 (HKDF-SHA256) and the Wycheproof HMAC-SHA256,
+ * HMAC-SHA512 and HKDF-SHA256 files.
  * Usage: hmac_test testdata */
 #include "check.h"
 #include "ct.h"
@@ -31,32 +32,87 @@ static size_t count_canary(const uint8_t *p, size_t n)
 	return i;
 }
 
-/* RFC 4231 section 4: key and data in hex (or repeated bytes), the tag
- * truncated to tag_len bytes where the RFC does (test case 5). */
+/* An HMAC under test, with its hash for the long-key rule. */
+struct hmac {
+	const char *name;
+	size_t len, block;
+	void (*oneshot)(const uint8_t *key, size_t key_len, const void *data, size_t len, uint8_t *out);
+	void (*init)(void *ctx, const uint8_t *key, size_t key_len);
+	void (*update)(void *ctx, const void *data, size_t len);
+	void (*final)(void *ctx, uint8_t *out);
+	size_t ctx_size;
+	void (*hash)(const void *data, size_t len, uint8_t *out);
+};
+
+static void h256_oneshot(const uint8_t *k, size_t kn, const void *d, size_t n, uint8_t *out)
+{
+	hmac_sha256(k, kn, d, n, out);
+}
+static void h256_init(void *c, const uint8_t *k, size_t kn) { hmac_sha256_init(c, k, kn); }
+static void h256_update(void *c, const void *d, size_t n) { hmac_sha256_update(c, d, n); }
+static void h256_final(void *c, uint8_t *out) { hmac_sha256_final(c, out); }
+static void h512_oneshot(const uint8_t *k, size_t kn, const void *d, size_t n, uint8_t *out)
+{
+	hmac_sha512(k, kn, d, n, out);
+}
+static void h512_init(void *c, const uint8_t *k, size_t kn) { hmac_sha512_init(c, k, kn); }
+static void h512_update(void *c, const void *d, size_t n) { hmac_sha512_update(c, d, n); }
+static void h512_final(void *c, uint8_t *out) { hmac_sha512_final(c, out); }
+
+static const struct hmac hmac_sha256_alg = {
+	"HMAC-SHA256", SHA256_LEN, SHA256_BLOCK, h256_oneshot, h256_init, h256_update, h256_final,
+	sizeof(struct hmac_sha256_ctx), sha256,
+};
+static const struct hmac hmac_sha512_alg = {
+	"HMAC-SHA512", SHA512_LEN, SHA512_BLOCK, h512_oneshot, h512_init, h512_update, h512_final,
+	sizeof(struct hmac_sha512_ctx), sha512,
+};
+
+/* Room for either context, suitably aligned. */
+union any_ctx {
+	struct hmac_sha256_ctx s256;
+	struct hmac_sha512_ctx s512;
+};
+
+/* RFC 4231 section 4: key and data in hex (or repeated bytes), the tags
+ * truncated to 128 bits where the RFC does (test case 5). */
 static const struct {
 	int tc;
 	const char *key;
 	size_t key_repeat; /* key is one hex byte repeated, or 0 for plain hex */
 	const char *data;  /* text */
 	const char *data_hex;
-	const char *tag;
+	const char *sha256, *sha512; /* tags */
 } rfc4231[] = {
-	{ 1, "0b", 20, "Hi There", NULL, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7" },
+	{ 1, "0b", 20, "Hi There", NULL, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+	  "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"
+	  "daa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854" },
 	{ 2, "4a656665", 0, "what do ya want for nothing?", NULL,
-	  "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
+	  "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+	  "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+	  "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737" },
 	{ 3, "aa", 20, NULL,
 	  "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",
-	  "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe" },
+	  "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe",
+	  "fa73b0089d56a284efb0f0756c890be9b1b5dbdd8ee81a3655f83e33b2279d39"
+	  "bf3e848279a722c806b485a47e67c807b946a337bee8942674278859e13292fb" },
 	{ 4, "0102030405060708090a0b0c0d0e0f10111213141516171819", 0, NULL,
 	  "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
-	  "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b" },
-	{ 5, "0c", 20, "Test With Truncation", NULL, "a3b6167473100ee06e0c796c2955552b" },
+	  "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
+	  "b0ba465637458c6990e5a8c5f61d4af7e576d97ff94b872de76f8050361ee3db"
+	  "a91ca5c11aa25eb4d679275cc5788063a5f19741120c4f2de2adebeb10a298dd" },
+	{ 5, "0c", 20, "Test With Truncation", NULL, "a3b6167473100ee06e0c796c2955552b",
+	  "415fad6271580a531d4179bc891d87a6" },
 	{ 6, "aa", 131, "Test Using Larger Than Block-Size Key - Hash Key First", NULL,
-	  "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54" },
+	  "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+	  "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f352"
+	  "6b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598" },
 	{ 7, "aa", 131,
 	  "This is a test using a larger than block-size key and a larger than block-size data. "
 	  "The key needs to be hashed before being used by the HMAC algorithm.",
-	  NULL, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2" },
+	  NULL, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
+	  "e37b6a775dc87dbaa4dfa9f96e5e3ffddebd71f8867289865df5a32d20cdc944"
+	  "b6022cac3c4982b10d5eeb55c3e4de15134676fb6de0446065c97440fa8c6a58" },
 };
 
 static void test_rfc4231(void)

@@ -9,11 +9,15 @@
 #include "cortexm.h"
 #include "board.h"
 #include "fw.h"
+#include "hal.h"
 
 extern uint32_t __stack_top[];
 extern uint8_t __data_start[], __data_end[], __data_source[];
 extern uint8_t __bss_start[], __bss_end[];
 extern uint8_t __tls_base[], __tdata_size[], __tdata_source[], __tbss_size[];
+extern uint32_t __stack_bottom[];
+
+#define STACK_PAINT 0xdeadbeefu
 
 void _set_tls(void *tls);
 
@@ -40,9 +44,29 @@ __attribute__((section(".vectors"), used)) const vector vector_table[16 + BOARD_
 	[16 ... 16 + BOARD_IRQ_LINES - 1] = irq_dispatch,
 };
 
+/* Paints the unused stack so hal_stack_peak can find the high-water mark. */
+static void paint_stack(void)
+{
+	uint32_t *sp;
+	__asm__ volatile("mov %0, sp" : "=r"(sp));
+	for (uint32_t *p = __stack_bottom; p < sp - 16; p++) {
+		*p = STACK_PAINT;
+	}
+}
+
+size_t hal_stack_peak(void)
+{
+	const uint32_t *p = __stack_bottom;
+	while (p < __stack_top && *p == STACK_PAINT) {
+		p++;
+	}
+	return (size_t)((const uint8_t *)__stack_top - (const uint8_t *)p);
+}
+
 void Reset_Handler(void)
 {
 	SCB_VTOR = (uint32_t)(uintptr_t)vector_table;
+	paint_stack();
 	memcpy(__data_start, __data_source, (size_t)(__data_end - __data_start));
 	memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
 	/* picolibc keeps errno in thread-local storage. */

@@ -281,6 +281,11 @@ void hal_counters(struct hal_counters *out)
 	*out = native.counters;
 }
 
+size_t hal_stack_peak(void)
+{
+	return 0; /* the host's stack is not the board's */
+}
+
 const uint8_t *hal_build_id(size_t *len)
 {
 	*len = native.build_id_len;
