@@ -115,11 +115,46 @@ static const struct {
 	  "b6022cac3c4982b10d5eeb55c3e4de15134676fb6de0446065c97440fa8c6a58" },
 };
 
+/* One RFC 4231 test case for h; tag_len may be short (test case 5). */
+static void check_rfc4231(const struct hmac *h, int tc, const uint8_t *key, size_t key_len,
+			  const uint8_t *data, size_t data_len, const char *tag)
+{
+	uint8_t want[SHA512_LEN], out[SHA512_LEN + 1];
+	size_t tag_len = unhex(tag, want, sizeof want);
+
+	out[h->len] = CANARY;
+	h->oneshot(key, key_len, data, data_len, out);
+	if (!CHECK_MEM(out, want, tag_len)) {
+		fprintf(stderr, "    %s RFC 4231 test case %d\n", h->name, tc);
+	}
+	CHECK_EQ(out[h->len], CANARY);
+
+	/* Incremental, split at every offset of the data. */
+	for (size_t i = 0; i <= data_len; i++) {
+		union any_ctx ctx;
+		h->init(&ctx, key, key_len);
+		h->update(&ctx, data, i);
+		h->update(&ctx, data + i, data_len - i);
+		memset(out, 0, h->len);
+		h->final(&ctx, out);
+		if (!CHECK_MEM(out, want, tag_len)) {
+			fprintf(stderr, "    %s RFC 4231 test case %d split at %zu\n", h->name, tc, i);
+		}
+		CHECK_EQ(out[h->len], CANARY);
+	}
+
+	/* The output may overwrite the key (as HKDF-Extract callers do). */
+	uint8_t alias[200];
+	memcpy(alias, key, key_len);
+	h->oneshot(alias, key_len, data, data_len, alias);
+	CHECK_MEM(alias, want, tag_len);
+}
+
 static void test_rfc4231(void)
 {
 	for (size_t v = 0; v < sizeof rfc4231 / sizeof rfc4231[0]; v++) {
-		uint8_t key[200], data[200], want[SHA256_LEN], out[SHA256_LEN + 1];
-		size_t key_len, data_len, tag_len;
+		uint8_t key[200], data[200];
+		size_t key_len, data_len;
 		if (rfc4231[v].key_repeat > 0) {
 			uint8_t b;
 			unhex(rfc4231[v].key, &b, 1);
@@ -134,56 +169,49 @@ static void test_rfc4231(void)
 		} else {
 			data_len = unhex(rfc4231[v].data_hex, data, sizeof data);
 		}
-		tag_len = unhex(rfc4231[v].tag, want, sizeof want);
-
-		out[SHA256_LEN] = CANARY;
-		hmac_sha256(key, key_len, data, data_len, out);
-		if (!CHECK_MEM(out, want, tag_len)) {
-			fprintf(stderr, "    RFC 4231 test case %d\n", rfc4231[v].tc);
-		}
-		CHECK_EQ(out[SHA256_LEN], CANARY);
-
-		/* Incremental, split at every offset of the data. */
-		for (size_t i = 0; i <= data_len; i++) {
-			struct hmac_sha256_ctx ctx;
-			hmac_sha256_init(&ctx, key, key_len);
-			hmac_sha256_update(&ctx, data, i);
-			hmac_sha256_update(&ctx, data + i, data_len - i);
-			memset(out, 0, SHA256_LEN);
-			hmac_sha256_final(&ctx, out);
-			if (!CHECK_MEM(out, want, tag_len)) {
-				fprintf(stderr, "    RFC 4231 test case %d split at %zu\n", rfc4231[v].tc, i);
-			}
-			CHECK_EQ(out[SHA256_LEN], CANARY);
-		}
-
-		/* The output may overwrite the key (as HKDF-Extract callers do). */
-		uint8_t alias[200];
-		memcpy(alias, key, key_len);
-		hmac_sha256(alias, key_len, data, data_len, alias);
-		CHECK_MEM(alias, want, tag_len);
+		check_rfc4231(&hmac_sha256_alg, rfc4231[v].tc, key, key_len, data, data_len, rfc4231[v].sha256);
+		check_rfc4231(&hmac_sha512_alg, rfc4231[v].tc, key, key_len, data, data_len, rfc4231[v].sha512);
 	}
 }
 
-/* hmac_sha256_final wipes the whole context; a NULL empty key works. */
-static void test_hmac_misc(void)
+/* final wipes the whole context; a NULL empty key works; a key is hashed
+ * exactly when it is longer than the block. */
+static void test_hmac_misc(const struct hmac *h)
 {
-	struct hmac_sha256_ctx ctx, zero;
-	uint8_t out[SHA256_LEN], want[SHA256_LEN];
+	union any_ctx ctx, zero;
+	uint8_t out[SHA512_LEN], want[SHA512_LEN];
 	memset(&zero, 0, sizeof zero);
-	hmac_sha256_init(&ctx, (const uint8_t *)"key", 3);
-	hmac_sha256_update(&ctx, "data", 4);
-	hmac_sha256_final(&ctx, out);
-	CHECK_MEM(&ctx, &zero, sizeof ctx);
+	h->init(&ctx, (const uint8_t *)"key", 3);
+	h->update(&ctx, "data", 4);
+	h->final(&ctx, out);
+	if (!CHECK_MEM(&ctx, &zero, h->ctx_size)) {
+		fprintf(stderr, "    %s: final left the context unwiped\n", h->name);
+	}
 
-	/* An empty key is the all-zero block, so it equals 32 zero bytes. */
-	uint8_t zeros[SHA256_BLOCK] = { 0 };
-	hmac_sha256(zeros, sizeof zeros, "m", 1, want);
-	hmac_sha256(NULL, 0, "m", 1, out);
-	CHECK_MEM(out, want, sizeof out);
-	hmac_sha256(zeros, 32, NULL, 0, want);
-	hmac_sha256(NULL, 0, "", 0, out);
-	CHECK_MEM(out, want, sizeof out);
+	/* An empty key is the all-zero block, so it equals any zero key up to the block. */
+	uint8_t zeros[SHA512_BLOCK] = { 0 };
+	h->oneshot(zeros, h->block, "m", 1, want);
+	h->oneshot(NULL, 0, "m", 1, out);
+	CHECK_MEM(out, want, h->len);
+	h->oneshot(zeros, h->len, NULL, 0, want);
+	h->oneshot(NULL, 0, "", 0, out);
+	CHECK_MEM(out, want, h->len);
+
+	/* A block-sized key is used as is, one byte more is replaced by its hash. */
+	uint8_t key[SHA512_BLOCK + 1], digest[SHA512_LEN];
+	memset(key, 0x5a, sizeof key);
+	h->hash(key, h->block + 1, digest);
+	h->oneshot(key, h->block + 1, "m", 1, out);
+	h->oneshot(digest, h->len, "m", 1, want);
+	if (!CHECK_MEM(out, want, h->len)) {
+		fprintf(stderr, "    %s: a key of block + 1 bytes is not hashed\n", h->name);
+	}
+	h->hash(key, h->block, digest);
+	h->oneshot(key, h->block, "m", 1, out);
+	h->oneshot(digest, h->len, "m", 1, want);
+	if (!CHECK(memcmp(out, want, h->len) != 0)) {
+		fprintf(stderr, "    %s: a key of block bytes is hashed\n", h->name);
+	}
 }
 
 /* RFC 5869 appendix A, test cases 1-3 (the SHA-256 ones). */
@@ -304,9 +332,10 @@ static void check_count(const struct json *root, const char *name, long long run
 	}
 }
 
-static void test_wycheproof_hmac(const char *testdata)
+/* A Wycheproof HMAC file for h: tags are the MAC truncated to the group's
+ * tagSize, and a tag of any other length never matches. */
+static void test_wycheproof_hmac(const char *testdata, const struct hmac *h, const char *name)
 {
-	const char *name = "hmac_sha256_test.json";
 	struct json *root = load_wycheproof(testdata, name);
 	if (root == NULL) {
 		return;
@@ -315,7 +344,7 @@ static void test_wycheproof_hmac(const char *testdata)
 	JSON_FOR_EACH(group, json_get(root, "testGroups")) {
 		long long tag_bits = -1;
 		CHECK(json_get_int(group, "tagSize", &tag_bits) && tag_bits % 8 == 0 && tag_bits > 0 &&
-		      tag_bits <= 8 * (long long)SHA256_LEN);
+		      tag_bits <= 8 * (long long)h->len);
 		size_t tag_size = (size_t)tag_bits / 8;
 		JSON_FOR_EACH(t, json_get(group, "tests")) {
 			long long id = -1;
@@ -329,10 +358,10 @@ static void test_wycheproof_hmac(const char *testdata)
 			if (!CHECK(key && msg && tag && result)) {
 				fprintf(stderr, "    %s tcId %lld: malformed test\n", name, id);
 			} else {
-				uint8_t mac[SHA256_LEN + 1];
-				mac[SHA256_LEN] = CANARY;
-				hmac_sha256(key, key_len, msg, msg_len, mac);
-				CHECK_EQ(mac[SHA256_LEN], CANARY);
+				uint8_t mac[SHA512_LEN + 1];
+				mac[h->len] = CANARY;
+				h->oneshot(key, key_len, msg, msg_len, mac);
+				CHECK_EQ(mac[h->len], CANARY);
 				/* A tag shorter than the full MAC is its truncation. */
 				bool match = tag_len == tag_size && ct_compare(mac, tag, tag_len) == 0;
 				bool ok = true;
@@ -430,10 +459,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	test_rfc4231();
-	test_hmac_misc();
+	test_hmac_misc(&hmac_sha256_alg);
+	test_hmac_misc(&hmac_sha512_alg);
 	test_rfc5869();
 	test_hkdf_limits();
-	test_wycheproof_hmac(argv[1]);
+	test_wycheproof_hmac(argv[1], &hmac_sha256_alg, "hmac_sha256_test.json");
+	test_wycheproof_hmac(argv[1], &hmac_sha512_alg, "hmac_sha512_test.json");
 	test_wycheproof_hkdf(argv[1]);
 	return check_report("hmac");
 }
