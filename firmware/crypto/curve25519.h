@@ -13,6 +13,7 @@ void x25519_public(uint8_t out[32], const uint8_t scalar[32]);
 
 /* Ed25519 public key from a 32-byte seed (the RFC 8032 private key). */
 void ed25519_public(uint8_t pub[32], const uint8_t seed[32]);
+/* pub must be ed25519_public(seed): a different one would leak the key. */
 void ed25519_sign(uint8_t sig[64], const uint8_t *msg, size_t len,
 		  const uint8_t seed[32], const uint8_t pub[32]);
 /* Returns 0 for a valid signature, -1 otherwise. Rejects non-canonical S
