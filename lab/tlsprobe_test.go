@@ -213,9 +213,9 @@ func TestTLSProbeTamperedRecordGetsAlert(t *testing.T) {
 	}
 }
 
-// tamperingProxy forwards to addr, flipping a bit in the server's record
-// number index (counted from 0).
-func tamperingProxy(t *testing.T, addr string, index int) string {
+// serverProxy accepts one connection and forwards it to addr: the client's
+// bytes as they are, the server's through relay, which returns when done.
+func serverProxy(t *testing.T, addr string, relay func(from *bufio.Reader, to io.Writer)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -225,16 +225,26 @@ func tamperingProxy(t *testing.T, addr string, index int) string {
 	go func() {
 		client, err := ln.Accept()
 		if err != nil {
+			relay(bufio.NewReader(strings.NewReader("")), io.Discard)
 			return
 		}
 		defer client.Close()
 		server, err := net.Dial("tcp", addr)
 		if err != nil {
+			relay(bufio.NewReader(strings.NewReader("")), io.Discard)
 			return
 		}
 		defer server.Close()
 		go io.Copy(server, client)
-		r := bufio.NewReader(server)
+		relay(bufio.NewReader(server), client)
+	}()
+	return ln.Addr().String()
+}
+
+// tamperingProxy forwards to addr, flipping a bit in the server's record
+// number index (counted from 0).
+func tamperingProxy(t *testing.T, addr string, index int) string {
+	return serverProxy(t, addr, func(r *bufio.Reader, client io.Writer) {
 		for n := 0; ; n++ {
 			header := make([]byte, 5)
 			if _, err := io.ReadFull(r, header); err != nil {
@@ -251,8 +261,7 @@ func tamperingProxy(t *testing.T, addr string, index int) string {
 				return
 			}
 		}
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // A thousand handshakes in one process: the client state is reused each

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -119,31 +118,15 @@ func (t *trafficKeys) next() *trafficKeys {
 // records it wrote and whether it injected a KeyUpdate.
 func reframingProxy(t *testing.T, addr string, keys *keyLog, mode reframeMode) (string, <-chan reframeReport) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	reports := make(chan reframeReport, 1)
-	go func() {
+	proxy := serverProxy(t, addr, func(from *bufio.Reader, to io.Writer) {
 		var r reframeReport
-		defer func() { reports <- r }()
-		client, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer client.Close()
-		server, err := net.Dial("tcp", addr)
-		if err != nil {
-			return
-		}
-		defer server.Close()
-		go io.Copy(server, client)
-		if err := reframe(bufio.NewReader(server), client, keys, mode, &r); err != nil && err != io.EOF {
+		if err := reframe(from, to, keys, mode, &r); err != nil && err != io.EOF {
 			t.Errorf("proxy: %v", err)
 		}
-	}()
-	return ln.Addr().String(), reports
+		reports <- r
+	})
+	return proxy, reports
 }
 
 type reframeReport struct {
