@@ -83,3 +83,37 @@ func TestFirmwareTLSOverLink(t *testing.T) {
 		})
 	}
 }
+
+// A gateway that accepts the link but never answers the ClientHello: the
+// device gives up after its handshake timeout and says hello again, which
+// starts a new session.
+func TestFirmwareTLSTimesOutAndStartsOver(t *testing.T) {
+	t.Parallel()
+	f := newTLSFixture(t)
+	bd, err := boards.Lookup("native")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, image := requireFirmware(t, bd)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	sessions := make(chan net.Conn, 4)
+	b, err := StartBoard(ctx, BoardOptions{
+		Board: bd, Firmware: image, Dir: t.TempDir(), Provision: f.provisionFor(t, "silent"),
+		OnSession: func(conn net.Conn) { sessions <- conn }, // and never answers
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Stop(context.Background())
+	for i := 0; i < 2; i++ {
+		select {
+		case <-sessions:
+		case <-ctx.Done():
+			t.Fatal(b.explain("session "+string(rune('1'+i)), ctx.Err()))
+		}
+	}
+	if !transcriptHas(b, 0, "tls: failed: timed out") {
+		t.Error("the console does not say the handshake timed out")
+	}
+}

@@ -9,6 +9,7 @@
 #include "shell.h"
 
 #define RETRY_US 2000000u
+#define HANDSHAKE_TIMEOUT_US 10000000u /* a gateway that never answers */
 
 void session_init(struct session *s, struct uplink *u, const struct provision *prov)
 {
@@ -116,6 +117,11 @@ void session_poll(struct session *s, uint64_t now_us)
 		out = tls_output(&s->tls, &len);
 	}
 	enum tls_stage stage = s->tls.stage;
+	if (stage < TLS_STAGE_CONNECTED && now_us - s->started_us > HANDSHAKE_TIMEOUT_US) {
+		tls_abort(&s->tls);
+		stage = s->tls.stage;
+		len = 0;
+	}
 	bool ended = stage == TLS_STAGE_FAILED || stage == TLS_STAGE_CLOSED;
 	if ((stage == TLS_STAGE_CONNECTED || ended) && s->reported != stage) {
 		s->reported = stage;

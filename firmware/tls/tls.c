@@ -258,6 +258,16 @@ void tls_close(struct tls_client *c)
 	}
 }
 
+void tls_abort(struct tls_client *c)
+{
+	if (c->stage != TLS_STAGE_FAILED) {
+		c->out_len = 0;
+		tls_fail(c, TLS_ERR_TIMEOUT);
+		c->out_len = 0; /* no alert: nobody is listening */
+		c->alert_sent = -1;
+	}
+}
+
 void tls_wipe(struct tls_client *c)
 {
 	ct_wipe(c, sizeof *c);
@@ -277,7 +287,7 @@ const char *tls_error_name(enum tls_error e)
 	static const char *const names[] = {
 		"ok", "decode error", "unexpected message", "bad record mac", "record overflow",
 		"illegal parameter", "unsupported", "not TLS 1.3", "bad certificate", "unsupported certificate algorithm",
-		"unknown ca", "bad signature", "bad finished", "peer alert", "no space", "bad state",
+		"unknown ca", "bad signature", "bad finished", "peer alert", "no space", "bad state", "timed out",
 	};
 	return (size_t)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }

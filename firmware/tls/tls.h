@@ -63,6 +63,7 @@ enum tls_error {
 	TLS_ERR_PEER_ALERT,     /* the server sent a fatal alert */
 	TLS_ERR_NO_SPACE,       /* output buffer too small for our flight */
 	TLS_ERR_STATE,          /* API misuse */
+	TLS_ERR_TIMEOUT,        /* the caller gave up waiting */
 };
 
 /* Alert descriptions (RFC 8446 section 6). */
@@ -154,6 +155,10 @@ size_t tls_write(struct tls_client *c, const uint8_t *buf, size_t len);
 
 /* Sends close_notify; data still arrives until the server closes too. */
 void tls_close(struct tls_client *c);
+
+/* Gives up on the session without an alert (the peer stopped answering):
+ * the stage becomes FAILED with TLS_ERR_TIMEOUT. */
+void tls_abort(struct tls_client *c);
 
 /* Wipes every secret. */
 void tls_wipe(struct tls_client *c);
