@@ -200,6 +200,9 @@ func (m *Machine) boot(ctx context.Context) error {
 		return m.exitedOr(ctx, err)
 	}
 	if isQEMU {
+		if err := q.waitLinkChardev(ctx); err != nil {
+			return m.exitedOr(ctx, err)
+		}
 		if err := q.resume(ctx); err != nil {
 			// An image that ends at once (a semihosting test verdict, a
 			// lockup) can take QEMU down before it answers: the board

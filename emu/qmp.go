@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -199,6 +200,37 @@ type qmpReply struct {
 
 // qmpControl drives a QEMU board over QMP.
 type qmpControl struct{ c *qmpClient }
+
+// waitLinkChardev waits until QEMU itself counts the link chardev as
+// connected. Our accept returns when the kernel completes QEMU's connect,
+// but QEMU registers the connection later in its main loop, and bytes the
+// guest writes before that are dropped: releasing the CPU any earlier loses
+// them. Until then query-chardev names the chardev "disconnected:...".
+func (q qmpControl) waitLinkChardev(ctx context.Context) error {
+	for {
+		raw, err := q.c.run(ctx, "query-chardev", nil)
+		if err != nil {
+			return err
+		}
+		var chardevs []struct {
+			Label    string `json:"label"`
+			Filename string `json:"filename"`
+		}
+		if err := json.Unmarshal(raw, &chardevs); err != nil {
+			return fmt.Errorf("emu: query-chardev: %w", err)
+		}
+		for _, c := range chardevs {
+			if c.Label == "link" && !strings.HasPrefix(c.Filename, "disconnected:") {
+				return nil
+			}
+		}
+		select {
+		case <-time.After(2 * time.Millisecond):
+		case <-ctx.Done():
+			return fmt.Errorf("emu: QEMU never registered the link connection: %w", ctx.Err())
+		}
+	}
+}
 
 func (q qmpControl) reset(ctx context.Context) error  { return q.do(ctx, "system_reset") }
 func (q qmpControl) pause(ctx context.Context) error  { return q.do(ctx, "stop") }
