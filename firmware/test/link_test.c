@@ -3,6 +3,7 @@
  *    or: link_test testdata   (the Makefile's way: the testdata root) */
 #include "link.h"
 #include "check.h"
+#include "json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,34 +27,11 @@ struct vector {
 static struct vector vectors[MAX_VECTORS];
 static size_t vector_count;
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	return -1;
-}
-
 /* Decodes the hex string s into out; false if malformed or too long. */
 static bool unhex(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t n = strlen(s);
-	if (n % 2 != 0 || n / 2 > cap) {
-		return false;
-	}
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_nibble(s[2 * i]);
-		int lo = hex_nibble(s[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			return false;
-		}
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*len = n / 2;
-	return true;
+	return hex_decode(s, n, out, cap, len);
 }
 
 /* The stats one frame dropped for reason gives; false if reason is unknown. */

@@ -8,6 +8,7 @@
 #include "proto.h"
 #include "cbor.h"
 #include "check.h"
+#include "json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -151,17 +152,6 @@ static void dump(struct out *o, enum proto_dir dir, uint64_t msg_id, uint8_t tag
 	dump_fields(o, f, nf, dir == PROTO_FROM_DEVICE ? device_names[tag] : gateway_names[tag], msg, " ");
 }
 
-static int hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	return -1;
-}
-
 static bool unhex(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t n = strlen(s);
@@ -169,19 +159,7 @@ static bool unhex(const char *s, uint8_t *out, size_t cap, size_t *len)
 		*len = 0;
 		return true;
 	}
-	if (n % 2 != 0 || n / 2 > cap) {
-		return false;
-	}
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hex_nibble(s[2 * i]);
-		int lo = hex_nibble(s[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			return false;
-		}
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*len = n / 2;
-	return true;
+	return hex_decode(s, n, out, cap, len);
 }
 
 static uint8_t input[MAX_INPUT];
