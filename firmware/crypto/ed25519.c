@@ -10,7 +10,7 @@
  *
  * Signing and key generation use a constant-time fixed-base multiplication:
  * 64 signed radix-16 (Booth) digits in [-8, 8], each adding a multiple 0..8
- * of B taken from a 768-byte table in flash by reading every entry with
+ * of B taken from a 960-byte table in flash by reading every entry with
  * masks, with a masked negation for negative digits. Verification handles
  * only public data and runs in variable time: [S]B + [k](-A) with signed
  * windows (radix 16 for S over the same table, radix 4 for k over A and 2A
@@ -43,43 +43,41 @@ typedef struct {
 	fe ypx, ymx, xy2d;
 } ge_niels;
 
-static const fe ed_d = {0x135978a3, 0x75eb4dca, 0x4141d8ab, 0x00700a4d,
-			0x7779e898, 0x8cc74079, 0x2b6ffe73, 0x52036cee};
-static const fe ed_d2 = {0x26b2f159, 0xebd69b94, 0x8283b156, 0x00e0149a,
-			 0xeef3d130, 0x198e80f2, 0x56dffce7, 0x2406d9dc};
-static const fe sqrt_m1 = {0x4a0ea0b0, 0xc4ee1b27, 0xad2fe478, 0x2f431806,
-			   0x3dfbd7a7, 0x2b4d0099, 0x4fc1df0b, 0x2b832480};
+static const fe ed_d = {-10913610, 13857413, -15372611, 6949391, 114729, -8787816, -6275908, -3247719, -18696448, -12055116};
+static const fe ed_d2 = {-21827239, -5839606, -30745221, 13898782, 229458, 15978800, -12551817, -6495438, 29715968, 9444199};
+static const fe sqrt_m1 = {-32595792, -7943725, 9377950, 3500415, 12389472, -272473, -25146209, -2005654, 326686, 11406482};
 /* L = 2^252 + 27742317777372353535851937790883648493, the order of B. */
 static const uint32_t sc_L[9] = {0x5cf5d3ed, 0x5812631a, 0xa2f79cd6, 0x14def9de,
 				 0x00000000, 0x00000000, 0x00000000, 0x10000000, 0};
 
 /* 1B, 2B, ..., 8B for the base point B (y = 4/5, x even), computed offline
- * with exact integer arithmetic; the RFC 8032 vectors exercise every entry. */
+ * with exact integer arithmetic and stored as reduced field elements (limbs
+ * centred on zero, see fe25519.c); the RFC 8032 vectors exercise every entry. */
 static const ge_niels base_table[8] = {
-	{{0xf58c3b85, 0x2fbc93c6, 0xfb8c0e19, 0xcf932dc6, 0x643d42c2, 0x270b4898, 0x33d4ba65, 0x07cf9d3a},
-	 {0xd740913e, 0x9d103905, 0xd140beb3, 0xfd399f05, 0x688f8a09, 0xa5c18434, 0x98f81267, 0x44fd2f92},
-	 {0x877aaa68, 0xabc91205, 0xccaac49e, 0x26d9e823, 0xdd43598c, 0x5a1b7dcb, 0x9f0c65a8, 0x6f117b68}},
-	{{0x933c71d7, 0x9224e7fc, 0x7a0ff5b5, 0x9f469d96, 0xe1d60702, 0x5aa69a65, 0xa87d2e2e, 0x590c063f},
-	 {0x42b4d5a8, 0x8a99a560, 0x4e60acf6, 0x8f2b810c, 0xb16e37aa, 0xe09e236b, 0x69c92555, 0x6bb595a6},
-	 {0xa59b7a5f, 0x43faa8b3, 0x5d9acf78, 0x36c16bdd, 0x0b3d6a31, 0x500fa084, 0x3ea50b73, 0x701af5b1}},
-	{{0x4cee9730, 0xaf25b0a8, 0xe8864b8a, 0x025a8430, 0x9f016732, 0xc11b5002, 0x9a80f8f4, 0x7a164e1b},
-	 {0xa4fcd265, 0x56611fe8, 0xe5c1ba7d, 0x3bd353fd, 0x214bd6bd, 0x8131f31a, 0x555bda62, 0x2ab91587},
-	 {0x0dd0d889, 0x14ae933f, 0x1c35da62, 0x58942322, 0x8cf2db4c, 0xd170e545, 0x12b9b4c6, 0x5a2826af}},
-	{{0x8efc099f, 0x287351b9, 0x7dfd2538, 0x6765c6f4, 0xfb0a9265, 0xca348d3d, 0x21e58727, 0x680e9103},
-	 {0x056818bf, 0x95fe050a, 0x5660faa9, 0x327e8971, 0x06a05073, 0xc3e8e3cd, 0x7445a49a, 0x27933f4c},
-	 {0xc476ff09, 0x5a13fbe9, 0x7b5cc172, 0x6e9e3945, 0x102b4494, 0x5ddbdcf9, 0x63553e2b, 0x7f9d0cbf}},
-	{{0x08a5bb33, 0xa212bc44, 0xc75eed02, 0x8d5048c3, 0x5abfec44, 0xdd1beb0c, 0x46e206eb, 0x2945ccf1},
-	 {0xa447d6ba, 0x7f9182c3, 0x4b2729b7, 0xd50014d1, 0xb864a087, 0xe33cf11c, 0xeb1b55f3, 0x154a7e73},
-	 {0x812a8285, 0xbcbbdbf1, 0xd0bdd1fc, 0x270e0807, 0x1bbda72d, 0xb41b670b, 0x6b3bb69a, 0x43aabe69}},
-	{{0x77157131, 0x3a0ceeeb, 0x00c8af88, 0x9b271589, 0xda59a736, 0x8065b668, 0xa2cc38bd, 0x51e57bb6},
-	 {0x7b7d8ca4, 0x499806b6, 0x27d22739, 0x575be284, 0x204553b9, 0xbb085ce7, 0xae417884, 0x38b64c41},
-	 {0x02ea4b71, 0x85ac3267, 0x41a1bb01, 0xbe70e003, 0x083bc144, 0x53e4a24b, 0x9f0d61e3, 0x10b8e91a}},
-	{{0x944ea3bf, 0x6b1a5cd0, 0xb39dc0d2, 0x7470353a, 0x28542e49, 0x71b25282, 0x283c927e, 0x461bea69},
-	 {0xaa3221b1, 0xba6f2c9a, 0x3bba23a7, 0x6ca02153, 0x92192c3a, 0x9dea764f, 0x2e5317e0, 0x1d6edd5d},
-	 {0x01b8b3a2, 0xf1836dc8, 0x053ea49a, 0xb3035f47, 0x5877adf3, 0x529c41ba, 0x6a0f90a7, 0x7a9fbb1c}},
-	{{0x04dd3e8f, 0x59b75966, 0xe288702c, 0x6cb30377, 0x5ed9c323, 0xb1339c66, 0x61bce52f, 0x0915e760},
-	 {0xf39234d9, 0xe2a75ded, 0xe1b558f9, 0x963d7680, 0x6e3c23fb, 0x2c2741ac, 0x320e01c3, 0x3a9024a1},
-	 {0xc9a2911a, 0xe7c1f5d9, 0x8bcca7d7, 0xb8a37178, 0x0eb62a32, 0x63641219, 0x2ecc4e95, 0x26907c5c}},
+	{{25967493, -14356035, 29566456, 3660896, -12694345, 4014787, 27544626, -11754271, -6079156, 2047605},
+	 {-12545711, 934262, -2722910, 3049990, -727428, 9406986, 12720692, 5043384, 19500929, -15469378},
+	 {-8738181, 4489570, 9688441, -14785194, 10184609, -12363380, 29287919, 11864899, -24514362, -4438546}},
+	{{-12815894, -12976347, -21581243, 11784320, -25355658, -2750717, -11717903, -3814571, -358445, -10211303},
+	 {-21703237, 6903825, 27185491, 6451973, -29577724, -9554005, -15616551, 11189268, -26829678, -5319081},
+	 {26966642, 11152617, 32442495, 15396054, 14353839, -12752335, -3128826, -9541118, -15472047, -4166697}},
+	{{15636291, -9688557, 24204773, -7912398, 616977, -16685262, 27787600, -14772189, 28944400, -1550024},
+	 {16568933, 4717097, -11556148, -1102322, 15682896, -11807043, 16354577, -11775962, 7689662, 11199574},
+	 {30464156, -5976125, -11779434, -15670865, 23220365, 15915852, 7512774, 10017326, -17749093, -9920357}},
+	{{-17036878, 13921892, 10945806, -6033431, 27105052, -16084379, -28926210, 15006023, 3284568, -6276540},
+	 {23599295, -8306047, -11193664, -7687416, 13236774, 10506355, 7464579, 9656445, 13059162, 10374397},
+	 {7798556, 16710257, 3033922, 2874086, 28997861, 2835604, 32406664, -3839045, -641708, -101325}},
+	{{10861363, 11473154, 27284546, 1981175, -30064349, 12577861, 32867885, 14515107, -15438304, 10819380},
+	 {4708026, 6336745, 20377586, 9066809, -11272109, 6594696, -25653668, 12483688, -12668491, 5581306},
+	 {19563160, 16186464, -29386857, 4097519, 10237984, -4348115, 28542350, 13850243, -23678021, -15815942}},
+	{{-15371964, -12862754, 32573250, 4720197, -26436522, 5875511, -19188627, -15224819, -9818940, -12085777},
+	 {-8549212, 109983, 15149363, 2178705, 22900618, 4543417, 3044240, -15689887, 1762328, 14866737},
+	 {-18199695, -15951423, -10473290, 1707278, -17185920, 3916101, -28236412, 3959421, 27914454, 4383652}},
+	{{5153746, 9909285, 1723747, -2777874, 30523605, 5516873, 19480852, 5230134, -23952439, -15175766},
+	 {-30269007, -3463509, 7665486, 10083793, 28475525, 1649722, 20654025, 16520125, 30598449, 7715701},
+	 {28881845, 14381568, 9657904, 3680757, -20181635, 7843316, -31400660, 1370708, 29794553, -1409300}},
+	{{14499471, -2729599, -33191113, -4254652, 28494862, 14271267, 30290735, 10876454, -33154098, 2381726},
+	 {-7195431, -2655363, -14730155, 462251, -27724326, 3941372, -6236617, 3696005, -32300832, 15351955},
+	 {27431194, 8222322, 16448760, -3907995, -18707002, 11938355, -32961401, -2970515, 29551813, 10109425}},
 };
 
 /* Keeps a helper's frame off its caller's, where the two would otherwise
@@ -207,10 +205,12 @@ static void ge_identity(ge *p)
 	fe_0(p->T);
 }
 
-/* r = completed point -> extended; T only when the next step adds. */
+/* r = completed point -> extended; T only when the next step adds. F, the
+ * sum of four products after a doubling, is always fe_mul's first operand
+ * (the one that may be that large, see fe25519.h). */
 static void ge_from_completed(ge *r, const ge_completed *c, int with_t)
 {
-	fe_mul(r->X, c->E, c->F);
+	fe_mul(r->X, c->F, c->E);
 	fe_mul(r->Y, c->G, c->H);
 	fe_mul(r->Z, c->F, c->G);
 	if (with_t) {
@@ -299,17 +299,17 @@ static void ge_tobytes(uint8_t s[32], const ge *p)
 static NOINLINE int ge_frombytes(ge *p, const uint8_t s[32])
 {
 	/* T and Z serve as u and v^3 until the end, to keep the frame small. */
-	uint32_t *u = p->T, *v3 = p->Z;
+	int32_t *u = p->T, *v3 = p->Z;
 	fe v;
 
-	fe_frombytes(p->Y, s);
-	int noncanonical = p->Y[7] == 0x7fffffffu && p->Y[0] >= 0xffffffedu;
-	for (int i = 1; i < 7; i++) {
-		noncanonical &= p->Y[i] == 0xffffffffu;
+	int noncanonical = (s[31] & 0x7f) == 0x7f && s[0] >= 0xed;
+	for (int i = 1; i < 31; i++) {
+		noncanonical &= s[i] == 0xff;
 	}
 	if (noncanonical) {
 		return -1;                 /* p <= y < 2^255 */
 	}
+	fe_frombytes(p->Y, s);
 	fe_sq(u, p->Y);
 	fe_mul(v, u, ed_d);
 	fe_1(p->X);

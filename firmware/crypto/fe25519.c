@@ -1,10 +1,24 @@
-/* Arithmetic modulo p = 2^255 - 19 in eight 32-bit limbs (see fe25519.h).
+/* Arithmetic modulo p = 2^255 - 19 in radix 2^25.5 (see fe25519.h).
  *
- * Values are kept below 2^256, i.e. reduced modulo 2^256 - 38 = 2p "loosely":
- * whenever a carry leaves the top limb it is worth 2^256 = 38 (mod p) and is
- * folded back into the bottom limb. Each fold is done unconditionally, with
- * enough passes that the worst case is covered, so no branch depends on the
- * data; the bounds that justify the number of passes are given inline. */
+ * An element is ten signed limbs f[0..9] with value sum f[i] 2^ceil(25.5 i):
+ * even limbs weigh 26 bits, odd limbs 25 bits. A "reduced" element, as every
+ * fe_mul, fe_sq, fe_mul_small, fe_frombytes and fe_invert output is, has
+ * |f[even]| <= 2^25 and |f[odd]| <= 2^24, give or take a small carry (below
+ * 2^14 into limb 1, 19 into limb 0 of fe_frombytes).
+ * fe_add and fe_sub do not carry; fe_sq and fe_mul's second operand accept
+ * any input whose limbs are at most 3 times the reduced bounds (a sum or
+ * difference of up to three reduced elements), fe_mul's first operand 4
+ * times: then the 19- and 38-fold multiples below (of the second operand,
+ * of fe_sq's odd limbs) fit in 31 bits, the doubled odd limbs of the first
+ * operand in 28, and every product sum stays below 2^62: no int64 overflow.
+ *
+ * Products are sums of 32x32->64 signed multiplies (SMULL/SMLAL on
+ * ARMv7-M); a product limb pair whose weights add up past 2^255 is folded
+ * back with 2^255 = 19 (mod p), and a pair of odd limbs weighs twice its
+ * position (25 + 25 bits at an odd + odd = even position), hence the factors
+ * 2, 19 and 38. One carry chain then rounds every limb into its range.
+ * Nothing branches on or indexes by the values; every output may alias any
+ * input. */
 #include "fe25519.h"
 
 #include <string.h>
@@ -25,138 +39,274 @@ void fe_copy(fe r, const fe a)
 	memmove(r, a, sizeof(fe));
 }
 
-void fe_frombytes(fe r, const uint8_t s[32])
+/* Bit offset of each limb and its width. */
+static const uint8_t fe_pos[10] = {0, 26, 51, 77, 102, 128, 153, 179, 204, 230};
+
+static uint32_t fe_width(int i)
 {
-	for (int i = 0; i < 8; i++) {
-		r[i] = (uint32_t)s[4 * i] | (uint32_t)s[4 * i + 1] << 8 | (uint32_t)s[4 * i + 2] << 16 |
-		       (uint32_t)s[4 * i + 3] << 24;
-	}
-	r[7] &= 0x7fffffffu;
+	return 26u - ((uint32_t)i & 1u);
 }
 
-/* r (< 2^256) gets c * 2^256 added, for c <= 2^26: folds c * 38 into the
- * bottom. If that carries out of the top, the wrapped value is below c * 38
- * (< 2^32 - 38), so one more 38 fits in the bottom limb without a carry. */
-static void fe_fold(fe r, uint64_t c)
+void fe_frombytes(fe r, const uint8_t s[32])
 {
-	c *= 38;
-	for (int i = 0; i < 8; i++) {
-		c += r[i];
-		r[i] = (uint32_t)c;
-		c >>= 32;
+	/* Every limb, with its offset in its first byte, fits one 32-bit load
+	 * (at most 6 + 26 bits), and the last load ends at byte 31. */
+	for (int i = 0; i < 10; i++) {
+		const uint8_t *p = s + (fe_pos[i] >> 3);
+		uint32_t w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+			     (uint32_t)p[3] << 24;
+		r[i] = (int32_t)((w >> (fe_pos[i] & 7)) & ((1u << fe_width(i)) - 1u));
 	}
-	r[0] += 38u * (uint32_t)c;
+	/* Limbs in [0, 2^26) / [0, 2^25) (bit 255 dropped): centre them. */
+	for (int i = 0; i < 9; i++) {
+		int32_t c = (r[i] + (int32_t)(1u << (fe_width(i) - 1))) >> fe_width(i);
+		r[i + 1] += c;
+		r[i] -= (int32_t)((uint32_t)c << fe_width(i));
+	}
+	int32_t c = (r[9] + (1 << 24)) >> 25;
+	r[9] -= (int32_t)((uint32_t)c << 25);
+	r[0] += 19 * c;
+}
+
+/* r = h with every limb rounded into range: |h[k]| < 2^62 on entry. Inlined
+ * into fe_mul and fe_sq, the hot path, so h stays in their frames. */
+#if defined(__GNUC__)
+#define FE_INLINE __attribute__((always_inline)) inline
+#else
+#define FE_INLINE inline
+#endif
+static FE_INLINE void fe_carry(fe r, int64_t h[10])
+{
+	for (int i = 0; i < 9; i++) {
+		int s = (int)fe_width(i);
+		int64_t c = (h[i] + ((int64_t)1 << (s - 1))) >> s;
+		h[i + 1] += c;
+		h[i] -= (int64_t)((uint64_t)c << s);
+	}
+	int64_t c = (h[9] + ((int64_t)1 << 24)) >> 25;
+	h[9] -= (int64_t)((uint64_t)c << 25);
+	h[0] += c * 19;
+	c = (h[0] + ((int64_t)1 << 25)) >> 26;
+	h[1] += c;
+	h[0] -= (int64_t)((uint64_t)c << 26);
+	for (int i = 0; i < 10; i++) {
+		r[i] = (int32_t)h[i];
+	}
 }
 
 void fe_add(fe r, const fe a, const fe b)
 {
-	uint64_t c = 0;
-	for (int i = 0; i < 8; i++) {
-		c += (uint64_t)a[i] + b[i];
-		r[i] = (uint32_t)c;
-		c >>= 32;
+	for (int i = 0; i < 10; i++) {
+		r[i] = a[i] + b[i];
 	}
-	fe_fold(r, c); /* c <= 1 */
 }
 
 void fe_sub(fe r, const fe a, const fe b)
 {
-	/* a - b wraps to a - b + 2^256 when it borrows; take 38 back. If that
-	 * borrows again, the value is now >= 2^256 - 38, so its bottom limb is
-	 * >= 2^32 - 38 and the last 38 comes out of it without a borrow. */
-	uint32_t borrow = 0;
-	for (int i = 0; i < 8; i++) {
-		uint64_t t = (uint64_t)a[i] - b[i] - borrow;
-		r[i] = (uint32_t)t;
-		borrow = (uint32_t)(t >> 63);
+	for (int i = 0; i < 10; i++) {
+		r[i] = a[i] - b[i];
 	}
-	uint32_t sub = 38u * borrow;
-	for (int i = 0; i < 8; i++) {
-		uint64_t t = (uint64_t)r[i] - sub;
-		r[i] = (uint32_t)t;
-		sub = (uint32_t)(t >> 63);
-	}
-	r[0] -= 38u * sub;
 }
 
 void fe_neg(fe r, const fe a)
 {
-	fe z;
-	fe_0(z);
-	fe_sub(r, z, a);
+	for (int i = 0; i < 10; i++) {
+		r[i] = -a[i];
+	}
 }
 
-/* r = t mod (2^256 - 38) for a 512-bit t, r < 2^256. */
-static void fe_reduce512(fe r, const uint32_t t[16])
+void fe_mul(fe r, const fe f, const fe g)
 {
-	/* t_lo + 38 * t_hi < 39 * 2^256: the carry out is at most 38. */
-	uint64_t c = 0;
-	for (int i = 0; i < 8; i++) {
-		c += (uint64_t)t[i + 8] * 38u + t[i];
-		r[i] = (uint32_t)c;
-		c >>= 32;
+	int32_t f2[10], g19[10];
+	int64_t h[10];
+	for (int i = 1; i < 10; i += 2) {
+		f2[i] = 2 * f[i];
 	}
-	fe_fold(r, c);
+	for (int i = 1; i < 10; i++) {
+		g19[i] = 19 * g[i];
+	}
+	h[0] = (int64_t)f[0] * g[0] +
+	       (int64_t)f2[1] * g19[9] +
+	       (int64_t)f[2] * g19[8] +
+	       (int64_t)f2[3] * g19[7] +
+	       (int64_t)f[4] * g19[6] +
+	       (int64_t)f2[5] * g19[5] +
+	       (int64_t)f[6] * g19[4] +
+	       (int64_t)f2[7] * g19[3] +
+	       (int64_t)f[8] * g19[2] +
+	       (int64_t)f2[9] * g19[1];
+	h[1] = (int64_t)f[0] * g[1] +
+	       (int64_t)f[1] * g[0] +
+	       (int64_t)f[2] * g19[9] +
+	       (int64_t)f[3] * g19[8] +
+	       (int64_t)f[4] * g19[7] +
+	       (int64_t)f[5] * g19[6] +
+	       (int64_t)f[6] * g19[5] +
+	       (int64_t)f[7] * g19[4] +
+	       (int64_t)f[8] * g19[3] +
+	       (int64_t)f[9] * g19[2];
+	h[2] = (int64_t)f[0] * g[2] +
+	       (int64_t)f2[1] * g[1] +
+	       (int64_t)f[2] * g[0] +
+	       (int64_t)f2[3] * g19[9] +
+	       (int64_t)f[4] * g19[8] +
+	       (int64_t)f2[5] * g19[7] +
+	       (int64_t)f[6] * g19[6] +
+	       (int64_t)f2[7] * g19[5] +
+	       (int64_t)f[8] * g19[4] +
+	       (int64_t)f2[9] * g19[3];
+	h[3] = (int64_t)f[0] * g[3] +
+	       (int64_t)f[1] * g[2] +
+	       (int64_t)f[2] * g[1] +
+	       (int64_t)f[3] * g[0] +
+	       (int64_t)f[4] * g19[9] +
+	       (int64_t)f[5] * g19[8] +
+	       (int64_t)f[6] * g19[7] +
+	       (int64_t)f[7] * g19[6] +
+	       (int64_t)f[8] * g19[5] +
+	       (int64_t)f[9] * g19[4];
+	h[4] = (int64_t)f[0] * g[4] +
+	       (int64_t)f2[1] * g[3] +
+	       (int64_t)f[2] * g[2] +
+	       (int64_t)f2[3] * g[1] +
+	       (int64_t)f[4] * g[0] +
+	       (int64_t)f2[5] * g19[9] +
+	       (int64_t)f[6] * g19[8] +
+	       (int64_t)f2[7] * g19[7] +
+	       (int64_t)f[8] * g19[6] +
+	       (int64_t)f2[9] * g19[5];
+	h[5] = (int64_t)f[0] * g[5] +
+	       (int64_t)f[1] * g[4] +
+	       (int64_t)f[2] * g[3] +
+	       (int64_t)f[3] * g[2] +
+	       (int64_t)f[4] * g[1] +
+	       (int64_t)f[5] * g[0] +
+	       (int64_t)f[6] * g19[9] +
+	       (int64_t)f[7] * g19[8] +
+	       (int64_t)f[8] * g19[7] +
+	       (int64_t)f[9] * g19[6];
+	h[6] = (int64_t)f[0] * g[6] +
+	       (int64_t)f2[1] * g[5] +
+	       (int64_t)f[2] * g[4] +
+	       (int64_t)f2[3] * g[3] +
+	       (int64_t)f[4] * g[2] +
+	       (int64_t)f2[5] * g[1] +
+	       (int64_t)f[6] * g[0] +
+	       (int64_t)f2[7] * g19[9] +
+	       (int64_t)f[8] * g19[8] +
+	       (int64_t)f2[9] * g19[7];
+	h[7] = (int64_t)f[0] * g[7] +
+	       (int64_t)f[1] * g[6] +
+	       (int64_t)f[2] * g[5] +
+	       (int64_t)f[3] * g[4] +
+	       (int64_t)f[4] * g[3] +
+	       (int64_t)f[5] * g[2] +
+	       (int64_t)f[6] * g[1] +
+	       (int64_t)f[7] * g[0] +
+	       (int64_t)f[8] * g19[9] +
+	       (int64_t)f[9] * g19[8];
+	h[8] = (int64_t)f[0] * g[8] +
+	       (int64_t)f2[1] * g[7] +
+	       (int64_t)f[2] * g[6] +
+	       (int64_t)f2[3] * g[5] +
+	       (int64_t)f[4] * g[4] +
+	       (int64_t)f2[5] * g[3] +
+	       (int64_t)f[6] * g[2] +
+	       (int64_t)f2[7] * g[1] +
+	       (int64_t)f[8] * g[0] +
+	       (int64_t)f2[9] * g19[9];
+	h[9] = (int64_t)f[0] * g[9] +
+	       (int64_t)f[1] * g[8] +
+	       (int64_t)f[2] * g[7] +
+	       (int64_t)f[3] * g[6] +
+	       (int64_t)f[4] * g[5] +
+	       (int64_t)f[5] * g[4] +
+	       (int64_t)f[6] * g[3] +
+	       (int64_t)f[7] * g[2] +
+	       (int64_t)f[8] * g[1] +
+	       (int64_t)f[9] * g[0];
+	fe_carry(r, h);
 }
 
-void fe_mul(fe r, const fe a, const fe b)
+void fe_sq(fe r, const fe f)
 {
-	uint32_t t[16] = {0};
-	/* Operand scanning: (2^32-1)^2 + 2 * (2^32-1) = 2^64 - 1, so the
-	 * product, the limb and the carry always fit one uint64_t. */
-	for (int i = 0; i < 8; i++) {
-		uint64_t c = 0;
-		for (int j = 0; j < 8; j++) {
-			c += (uint64_t)a[i] * b[j] + t[i + j];
-			t[i + j] = (uint32_t)c;
-			c >>= 32;
-		}
-		t[i + 8] = (uint32_t)c;
+	int32_t f2[10], f19[10], f38[10];
+	int64_t h[10];
+	for (int i = 0; i < 10; i++) {
+		f2[i] = 2 * f[i];
 	}
-	fe_reduce512(r, t);
-}
-
-void fe_sq(fe r, const fe a)
-{
-	uint32_t t[16] = {0};
-	/* Cross products a[i] * a[j], i < j, once each ... */
-	for (int i = 0; i < 7; i++) {
-		uint64_t c = 0;
-		for (int j = i + 1; j < 8; j++) {
-			c += (uint64_t)a[i] * a[j] + t[i + j];
-			t[i + j] = (uint32_t)c;
-			c >>= 32;
-		}
-		t[i + 8] = (uint32_t)c;
+	for (int i = 5; i < 10; i++) {
+		f19[i] = 19 * f[i];
 	}
-	/* ... doubled (their sum is below 2^511, so no bit is lost) ... */
-	for (int i = 15; i > 0; i--) {
-		t[i] = t[i] << 1 | t[i - 1] >> 31;
+	for (int i = 5; i < 10; i += 2) {
+		f38[i] = 38 * f[i]; /* odd limbs only: 38 * 3 * 2^24 < 2^31 */
 	}
-	t[0] <<= 1;
-	/* ... plus the squares on the diagonal. */
-	uint64_t c = 0;
-	for (int i = 0; i < 8; i++) {
-		c += (uint64_t)a[i] * a[i] + t[2 * i];
-		t[2 * i] = (uint32_t)c;
-		c >>= 32;
-		c += t[2 * i + 1];
-		t[2 * i + 1] = (uint32_t)c;
-		c >>= 32;
-	}
-	fe_reduce512(r, t);
+	h[0] = (int64_t)f[0] * f[0] +
+	       (int64_t)f2[1] * f38[9] +
+	       (int64_t)f2[2] * f19[8] +
+	       (int64_t)f2[3] * f38[7] +
+	       (int64_t)f2[4] * f19[6] +
+	       (int64_t)f[5] * f38[5];
+	h[1] = (int64_t)f2[0] * f[1] +
+	       (int64_t)f[2] * f38[9] +
+	       (int64_t)f2[3] * f19[8] +
+	       (int64_t)f[4] * f38[7] +
+	       (int64_t)f2[5] * f19[6];
+	h[2] = (int64_t)f2[0] * f[2] +
+	       (int64_t)f2[1] * f[1] +
+	       (int64_t)f2[3] * f38[9] +
+	       (int64_t)f2[4] * f19[8] +
+	       (int64_t)f2[5] * f38[7] +
+	       (int64_t)f[6] * f19[6];
+	h[3] = (int64_t)f2[0] * f[3] +
+	       (int64_t)f2[1] * f[2] +
+	       (int64_t)f[4] * f38[9] +
+	       (int64_t)f2[5] * f19[8] +
+	       (int64_t)f[6] * f38[7];
+	h[4] = (int64_t)f2[0] * f[4] +
+	       (int64_t)f2[1] * f2[3] +
+	       (int64_t)f[2] * f[2] +
+	       (int64_t)f2[5] * f38[9] +
+	       (int64_t)f2[6] * f19[8] +
+	       (int64_t)f[7] * f38[7];
+	h[5] = (int64_t)f2[0] * f[5] +
+	       (int64_t)f2[1] * f[4] +
+	       (int64_t)f2[2] * f[3] +
+	       (int64_t)f[6] * f38[9] +
+	       (int64_t)f2[7] * f19[8];
+	h[6] = (int64_t)f2[0] * f[6] +
+	       (int64_t)f2[1] * f2[5] +
+	       (int64_t)f2[2] * f[4] +
+	       (int64_t)f2[3] * f[3] +
+	       (int64_t)f2[7] * f38[9] +
+	       (int64_t)f[8] * f19[8];
+	h[7] = (int64_t)f2[0] * f[7] +
+	       (int64_t)f2[1] * f[6] +
+	       (int64_t)f2[2] * f[5] +
+	       (int64_t)f2[3] * f[4] +
+	       (int64_t)f[8] * f38[9];
+	h[8] = (int64_t)f2[0] * f[8] +
+	       (int64_t)f2[1] * f2[7] +
+	       (int64_t)f2[2] * f[6] +
+	       (int64_t)f2[3] * f2[5] +
+	       (int64_t)f[4] * f[4] +
+	       (int64_t)f[9] * f38[9];
+	h[9] = (int64_t)f2[0] * f[9] +
+	       (int64_t)f2[1] * f[8] +
+	       (int64_t)f2[2] * f[7] +
+	       (int64_t)f2[3] * f[6] +
+	       (int64_t)f2[4] * f[5];
+	fe_carry(r, h);
 }
 
 void fe_mul_small(fe r, const fe a, uint32_t k)
 {
-	/* k < 2^26 here (121665 is the only caller's value). */
-	uint64_t c = 0;
-	for (int i = 0; i < 8; i++) {
-		c += (uint64_t)a[i] * k;
-		r[i] = (uint32_t)c;
-		c >>= 32;
+	/* k < 2^20 here (121665 is the only caller's value). */
+	int64_t h[10];
+	for (int i = 0; i < 10; i++) {
+		h[i] = (int64_t)a[i] * (int32_t)k;
 	}
-	fe_fold(r, c);
+	fe_carry(r, h);
 }
 
 /* r = a^(2^n) */
@@ -213,53 +363,68 @@ void fe_pow22523(fe r, const fe a)
 void fe_cswap(fe a, fe b, uint32_t swap)
 {
 	uint32_t mask = 0u - swap;
-	for (int i = 0; i < 8; i++) {
-		uint32_t x = (a[i] ^ b[i]) & mask;
-		a[i] ^= x;
-		b[i] ^= x;
+	for (int i = 0; i < 10; i++) {
+		uint32_t x = ((uint32_t)a[i] ^ (uint32_t)b[i]) & mask;
+		a[i] = (int32_t)((uint32_t)a[i] ^ x);
+		b[i] = (int32_t)((uint32_t)b[i] ^ x);
 	}
 }
 
 void fe_cmov(fe r, const fe a, uint32_t move)
 {
 	uint32_t mask = 0u - move;
-	for (int i = 0; i < 8; i++) {
-		r[i] ^= (r[i] ^ a[i]) & mask;
+	for (int i = 0; i < 10; i++) {
+		r[i] = (int32_t)((uint32_t)r[i] ^ (((uint32_t)r[i] ^ (uint32_t)a[i]) & mask));
 	}
+}
+
+/* One pass of floor carries, the top one folded with 2^255 = 19. */
+static void fe_carry_floor(int32_t t[10])
+{
+	for (int i = 0; i < 9; i++) {
+		int32_t c = t[i] >> fe_width(i);
+		t[i + 1] += c;
+		t[i] -= (int32_t)((uint32_t)c << fe_width(i));
+	}
+	int32_t c = t[9] >> 25;
+	t[9] -= (int32_t)((uint32_t)c << 25);
+	t[0] += 19 * c;
 }
 
 void fe_tobytes(uint8_t s[32], const fe a)
 {
-	uint32_t t[8];
-	uint64_t c;
-	/* Fold bit 255: t = (a mod 2^255) + 19 * bit255 < 2^255 + 19. */
+	int32_t t[10];
 	memcpy(t, a, sizeof t);
-	t[7] &= 0x7fffffffu;
-	c = (uint64_t)(a[7] >> 31) * 19u;
-	for (int i = 0; i < 8; i++) {
-		c += t[i];
-		t[i] = (uint32_t)c;
-		c >>= 32;
+	/* The first pass leaves limbs 1..9 in [0, 2^w) and limb 0 within 2^8 of
+	 * its range; the second pass leaves limb 0 in [-19, 2^26 + 19) and the
+	 * value v in [0, 2^255 + 2^26): a carry of -1 out of the top means the
+	 * top limb is now 2^25 - 1, far above what limb 0 can take away. */
+	fe_carry_floor(t);
+	fe_carry_floor(t);
+	/* q = floor((v + 19) / 2^255), 0 or 1: v - q p is the canonical value. */
+	int32_t q = (t[0] + 19) >> 26;
+	for (int i = 1; i < 10; i++) {
+		q = (t[i] + q) >> fe_width(i);
 	}
-	/* t >= p exactly when t + 19 reaches 2^255; then t - p = t + 19 - 2^255. */
-	c = 19;
-	for (int i = 0; i < 7; i++) {
-		c = (c + t[i]) >> 32;
+	t[0] += 19 * q;
+	for (int i = 0; i < 9; i++) {
+		int32_t c = t[i] >> fe_width(i);
+		t[i + 1] += c;
+		t[i] -= (int32_t)((uint32_t)c << fe_width(i));
 	}
-	uint32_t q = (uint32_t)((c + t[7]) >> 31);
-	c = 19u * q;
-	for (int i = 0; i < 8; i++) {
-		c += t[i];
-		t[i] = (uint32_t)c;
-		c >>= 32;
+	t[9] &= (1 << 25) - 1; /* drops q 2^255 */
+	uint64_t acc = 0;
+	unsigned bits = 0, n = 0;
+	for (int i = 0; i < 10; i++) {
+		acc |= (uint64_t)(uint32_t)t[i] << bits;
+		bits += fe_width(i);
+		while (bits >= 8) {
+			s[n++] = (uint8_t)acc;
+			acc >>= 8;
+			bits -= 8;
+		}
 	}
-	t[7] &= 0x7fffffffu;
-	for (int i = 0; i < 8; i++) {
-		s[4 * i] = (uint8_t)t[i];
-		s[4 * i + 1] = (uint8_t)(t[i] >> 8);
-		s[4 * i + 2] = (uint8_t)(t[i] >> 16);
-		s[4 * i + 3] = (uint8_t)(t[i] >> 24);
-	}
+	s[31] = (uint8_t)acc; /* the last 7 bits */
 }
 
 int fe_iszero(const fe a)

@@ -1,16 +1,21 @@
 /* Arithmetic modulo p = 2^255 - 19, shared by X25519 and Ed25519.
  *
- * An element is eight 32-bit little-endian limbs holding any value below
- * 2^256 that is congruent to the element (so p..2^256-1 are valid, non-unique
- * representatives); only fe_tobytes produces the canonical value. Every
+ * An element is ten signed limbs in radix 2^25.5 (alternately 26 and 25
+ * bits), not necessarily reduced; only fe_tobytes produces the canonical
+ * value. fe_add, fe_sub and fe_neg do not carry, so the operand of fe_sq and
+ * the second operand of fe_mul may be the sum or difference of at most
+ * three outputs of fe_mul, fe_sq, fe_mul_small or fe_frombytes (or fe_0,
+ * fe_1 and their copies), and fe_mul's first operand of at most four (see
+ * fe25519.c). Every
  * function runs in time independent of the values, and every output may
- * alias any input. Products use 32x32->64-bit multiplies (UMULL on ARMv7-M). */
+ * alias any input. Products use 32x32->64-bit signed multiplies (SMULL and
+ * SMLAL on ARMv7-M). */
 #ifndef FE25519_H
 #define FE25519_H
 
 #include <stdint.h>
 
-typedef uint32_t fe[8];
+typedef int32_t fe[10];
 
 void fe_0(fe r);
 void fe_1(fe r);
