@@ -142,6 +142,21 @@ static void poly_init(struct poly1305 *st, const uint8_t key[32])
 	ct_wipe(r, sizeof r);
 }
 
+/* One carry pass over h, folding the carry out of bit 130 back in as 5:
+ * afterwards every limb is below 2^13 (h[1] a few units more at most). */
+static void poly_carry(uint32_t h[10])
+{
+	uint32_t c = 0;
+	for (unsigned i = 0; i < 10; i++) {
+		h[i] += c;
+		c = h[i] >> 13;
+		h[i] &= LIMB_MASK;
+	}
+	h[0] += 5 * c;
+	h[1] += h[0] >> 13;
+	h[0] &= LIMB_MASK;
+}
+
 /* h = (h + block + hibit * 2^128) * r mod p, partially reduced. */
 static void poly_block(struct poly1305 *st, const uint8_t b[16], uint32_t hibit)
 {
@@ -174,15 +189,7 @@ static void poly_block(struct poly1305 *st, const uint8_t b[16], uint32_t hibit)
 		h[i] = t[i] + 5 * t[i + 10]; /* < 6 * 2^13 */
 	}
 	h[9] = t[9] + 5 * c;
-	c = 0;
-	for (unsigned i = 0; i < 10; i++) {
-		h[i] += c;
-		c = h[i] >> 13;
-		h[i] &= LIMB_MASK;
-	}
-	h[0] += 5 * c;
-	h[1] += h[0] >> 13;
-	h[0] &= LIMB_MASK;
+	poly_carry(h);
 	ct_wipe(m, sizeof m);
 	ct_wipe(t, sizeof t);
 }
@@ -195,15 +202,7 @@ static void poly_finish(struct poly1305 *st, uint8_t tag[16])
 	unsigned bits, j;
 
 	/* Full carry: afterwards every limb is below 2^13, so h < 2^130. */
-	c = 0;
-	for (unsigned i = 0; i < 10; i++) {
-		h[i] += c;
-		c = h[i] >> 13;
-		h[i] &= LIMB_MASK;
-	}
-	h[0] += 5 * c;
-	h[1] += h[0] >> 13;
-	h[0] &= LIMB_MASK;
+	poly_carry(h);
 
 	/* g = h + 5 - 2^130, used when h >= p, i.e. when h + 5 carries out of bit 130. */
 	c = 5;
