@@ -235,8 +235,18 @@ func serverProxy(t *testing.T, addr string, relay func(from *bufio.Reader, to io
 			return
 		}
 		defer server.Close()
-		go io.Copy(server, client)
+		forwarded := make(chan struct{})
+		go func() {
+			io.Copy(server, client)
+			close(forwarded)
+		}()
 		relay(bufio.NewReader(server), client)
+		// Let the client's last bytes (its alert, say) reach the server
+		// before the deferred closes cut them off.
+		select {
+		case <-forwarded:
+		case <-time.After(2 * time.Second):
+		}
 	}()
 	return ln.Addr().String()
 }
