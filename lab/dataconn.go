@@ -9,21 +9,44 @@ import (
 	"wasmbed-lab/lab/link"
 )
 
-// maxBufferedData bounds what a session that stopped reading can hold up;
-// beyond it the device is sending more than any session should, and the
-// link is treated as broken.
-const maxBufferedData = 256 << 10
+const (
+	// maxBufferedData bounds what a session that stopped reading can hold
+	// up; beyond it the device is sending more than any session should,
+	// and the session is ended.
+	maxBufferedData = 256 << 10
+	// maxPendingOut bounds what Write queues before it waits for acks.
+	maxPendingOut = 64 << 10
+	// retransmitTimeout is how long unacknowledged DATA frames wait before
+	// they are all sent again (go-back-N, lab/link's package doc).
+	retransmitTimeout = 50 * time.Millisecond
+)
 
-// dataConn is one link session: the byte stream in the link's DATA frames
-// between two hellos, as a net.Conn, so crypto/tls can run over it.
+// dataConn is one link session: the reliable byte stream in the link's DATA
+// frames between two hellos, as a net.Conn, so crypto/tls can run over it.
 type dataConn struct {
 	peer  *linkPeer
 	board string
 
+	sendMu sync.Mutex // one sender at a time, so frames leave in seq order
+
 	mu     sync.Mutex
 	cond   *sync.Cond
-	buf    []byte
+	in     []byte // received, not yet read
+	rxNext uint8  // the DATA seq expected next
 	closed bool
+
+	out      []byte // written, not yet acknowledged: in flight first, then unsent
+	inflight []int  // lengths of the frames in flight, oldest first
+	txBase   uint8  // seq of the oldest frame in flight
+	resend   int    // frames of the current go-back round already sent
+	timer    *time.Timer
+	stats    streamStats
+}
+
+// streamStats counts the reliable stream's work, for the lab's link view.
+type streamStats struct {
+	Retransmits uint64 // go-back rounds
+	OutOfOrder  uint64 // DATA frames dropped for an unexpected seq
 }
 
 func newDataConn(peer *linkPeer, board string) *dataConn {
@@ -32,61 +55,171 @@ func newDataConn(peer *linkPeer, board string) *dataConn {
 	return c
 }
 
-// deliver adds bytes from a DATA frame; called by the link reader.
-func (c *dataConn) deliver(p []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
+// receive takes a DATA frame from the link reader and acknowledges it.
+func (c *dataConn) receive(payload []byte) {
+	if len(payload) < 1 {
 		return
 	}
-	if len(c.buf)+len(p) > maxBufferedData {
-		c.closed = true // the session is not keeping up: end it
-	} else {
-		c.buf = append(c.buf, p...)
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
 	}
+	if payload[0] == c.rxNext {
+		c.rxNext++
+		if len(c.in)+len(payload)-1 > maxBufferedData {
+			c.closeLocked() // the session is not keeping up: end it
+		} else {
+			c.in = append(c.in, payload[1:]...)
+		}
+		c.cond.Broadcast()
+	} else {
+		c.stats.OutOfOrder++
+	}
+	next := c.rxNext
+	c.mu.Unlock()
+	c.peer.send(link.TypeAck, []byte{next})
+}
+
+// ack takes an ACK from the link reader: frames before seq next arrived.
+func (c *dataConn) ack(next uint8) {
+	c.mu.Lock()
+	k := int(next - c.txBase)
+	if k == 0 || k > len(c.inflight) {
+		c.mu.Unlock()
+		return // a duplicate, or stale
+	}
+	n := 0
+	for _, l := range c.inflight[:k] {
+		n += l
+	}
+	c.out = c.out[n:]
+	c.inflight = c.inflight[k:]
+	c.txBase = next
+	c.resend = max(c.resend-k, 0)
+	c.armLocked()
 	c.cond.Broadcast()
+	c.mu.Unlock()
+	c.pump()
+}
+
+// armLocked (re)starts the retransmission timer while frames are in flight.
+func (c *dataConn) armLocked() {
+	if len(c.inflight) == 0 || c.closed {
+		if c.timer != nil {
+			c.timer.Stop()
+		}
+		return
+	}
+	if c.timer == nil {
+		c.timer = time.AfterFunc(retransmitTimeout, c.timeout)
+	} else {
+		c.timer.Reset(retransmitTimeout)
+	}
+}
+
+func (c *dataConn) timeout() {
+	c.mu.Lock()
+	if len(c.inflight) > 0 && !c.closed {
+		c.resend = 0
+		c.stats.Retransmits++
+		c.armLocked()
+	}
+	c.mu.Unlock()
+	c.pump()
+}
+
+// pump sends what is due: the rest of a go-back round, then new frames
+// while the window has room.
+func (c *dataConn) pump() {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	var frame [1 + link.StreamChunk]byte
+	for {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return
+		}
+		var n, off int
+		switch {
+		case c.resend < len(c.inflight):
+			for _, l := range c.inflight[:c.resend] {
+				off += l
+			}
+			n = c.inflight[c.resend]
+			c.resend++
+		case len(c.inflight) < link.Window:
+			for _, l := range c.inflight {
+				off += l
+			}
+			n = min(len(c.out)-off, link.StreamChunk)
+			if n == 0 {
+				c.mu.Unlock()
+				return
+			}
+			c.inflight = append(c.inflight, n)
+			c.resend = len(c.inflight)
+			if len(c.inflight) == 1 {
+				c.armLocked()
+			}
+		default:
+			c.mu.Unlock()
+			return
+		}
+		frame[0] = c.txBase + uint8(c.resend-1)
+		copy(frame[1:], c.out[off:off+n])
+		c.mu.Unlock()
+		if c.peer.send(link.TypeData, frame[:1+n]) != nil {
+			return
+		}
+	}
 }
 
 func (c *dataConn) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for len(c.buf) == 0 && !c.closed {
+	for len(c.in) == 0 && !c.closed {
 		c.cond.Wait()
 	}
-	if len(c.buf) == 0 {
+	if len(c.in) == 0 {
 		return 0, io.EOF
 	}
-	n := copy(p, c.buf)
-	c.buf = c.buf[n:]
+	n := copy(p, c.in)
+	c.in = c.in[n:]
 	return n, nil
 }
 
-// Write sends p in DATA frames of at most link.MaxPayload bytes.
+// Write queues p on the stream; it waits while more than maxPendingOut
+// bytes are unacknowledged.
 func (c *dataConn) Write(p []byte) (int, error) {
-	written := 0
-	for len(p) > 0 {
-		c.mu.Lock()
-		closed := c.closed
-		c.mu.Unlock()
-		if closed {
-			return written, net.ErrClosed
-		}
-		n := min(len(p), link.MaxPayload)
-		if err := c.peer.send(link.TypeData, p[:n]); err != nil {
-			return written, err
-		}
-		written += n
-		p = p[n:]
+	c.mu.Lock()
+	for len(c.out) >= maxPendingOut && !c.closed {
+		c.cond.Wait()
 	}
-	return written, nil
+	if c.closed {
+		c.mu.Unlock()
+		return 0, net.ErrClosed
+	}
+	c.out = append(c.out, p...)
+	c.mu.Unlock()
+	c.pump()
+	return len(p), nil
 }
 
 func (c *dataConn) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.closed = true
-	c.cond.Broadcast()
+	c.closeLocked()
 	return nil
+}
+
+func (c *dataConn) closeLocked() {
+	c.closed = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.cond.Broadcast()
 }
 
 func (c *dataConn) LocalAddr() net.Addr  { return linkAddr("lab") }

@@ -83,7 +83,11 @@ func (p *linkPeer) handle(t link.Type, payload []byte) {
 		p.notify()
 	case link.TypeData:
 		if p.session != nil {
-			p.session.deliver(payload)
+			p.session.receive(payload)
+		}
+	case link.TypeAck:
+		if p.session != nil && len(payload) == 1 {
+			p.session.ack(payload[0])
 		}
 	case link.TypePong:
 		if len(payload) != 8 {

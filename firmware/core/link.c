@@ -28,7 +28,7 @@ uint32_t link_crc32c(uint32_t crc, const uint8_t *data, size_t len)
 
 bool link_type_known(uint8_t type)
 {
-	return type >= LINK_DATA && type <= LINK_PONG;
+	return type >= LINK_DATA && type <= LINK_ACK;
 }
 
 /* Shortest-form COBS encoder writing into a bounded buffer. Bytes go in one

@@ -15,15 +15,16 @@
  *   bytes, so a frame, delimiter included, is at most LINK_MAX_ENCODED bytes.
  *
  * Frame types
- *   DATA      0x01  a chunk of a byte stream (later: TLS records)
+ *   DATA      0x01  seq (1 byte), then a chunk of the session's byte stream
  *   RESET     0x02  the device's hello: LINK_VERSION, then the board name in
  *                   ASCII. Sent at boot and after any session failure,
  *                   repeated until a RESET_ACK arrives.
  *   RESET_ACK 0x03  empty payload
  *   PING      0x04  up to LINK_MAX_PING opaque bytes
  *   PONG      0x05  echoes the PING payload verbatim
+ *   ACK       0x06  the next DATA seq the sender of the ACK expects (1 byte)
  *   Framing checks only that the type is one of these; payload rules per
- *   type belong to the session layer.
+ *   type belong to the session layer (the reliable stream: uplink.h).
  *
  * Sender
  *   A sender may write a lone 0x00 before a frame to end any partial frame
@@ -50,7 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LINK_VERSION 1u
+#define LINK_VERSION 2u
 #define LINK_MAX_PAYLOAD 512u
 #define LINK_MAX_PING 16u
 /* type + payload + crc */
@@ -64,6 +65,7 @@ enum link_type {
 	LINK_RESET_ACK = 0x03,
 	LINK_PING = 0x04,
 	LINK_PONG = 0x05,
+	LINK_ACK = 0x06,
 };
 
 /* Same counters as Go's link.Stats; short_frames is Stats.Short. */

@@ -94,7 +94,8 @@ enum proto_counter {
 	PROTO_COUNTER_LINK_FRAMES_DROPPED = 1,
 	PROTO_COUNTER_TLS_RECORDS_IN = 2,
 	PROTO_COUNTER_TLS_RECORDS_OUT = 3,
-	PROTO_COUNTERS = 4
+	PROTO_COUNTER_HEARTBEAT_RTT_US = 4, /* the latest heartbeat's round trip */
+	PROTO_COUNTERS = 5
 };
 
 /* A byte or text string. */

@@ -108,14 +108,8 @@ void session_poll(struct session *s, uint64_t now_us)
 	}
 	size_t len;
 	const uint8_t *out = tls_output(&s->tls, &len);
-	while (len > 0) {
-		size_t n = len < LINK_MAX_PAYLOAD ? len : LINK_MAX_PAYLOAD;
-		if (!uplink_send_data(s->uplink, out, n)) {
-			break;
-		}
-		tls_output_done(&s->tls, n);
-		out = tls_output(&s->tls, &len);
-	}
+	tls_output_done(&s->tls, uplink_stream(s->uplink, out, len, now_us));
+	tls_output(&s->tls, &len);
 	enum tls_stage stage = s->tls.stage;
 	if (stage < TLS_STAGE_CONNECTED && now_us - s->started_us > HANDSHAKE_TIMEOUT_US) {
 		tls_abort(&s->tls);

@@ -55,13 +55,107 @@ static bool send_frame(struct uplink *u, uint8_t type, const uint8_t *payload, s
 	return true;
 }
 
-bool uplink_send_data(struct uplink *u, const uint8_t *p, size_t len)
+/* A fresh stream both ways: after a RESET_ACK or when starting over. */
+static void stream_reset(struct uplink *u)
 {
-	return u->state == UPLINK_UP && send_frame(u, LINK_DATA, p, len);
+	u->tx_base = u->tx_next = u->resend = 0;
+	u->inflight_bytes = u->acked = 0;
+	u->rto_us = 0;
+	u->rx_next = 0;
+	u->ack_due = false;
+}
+
+static bool send_data(struct uplink *u, uint8_t seq, const uint8_t *p, size_t len)
+{
+	uint8_t payload[1 + UPLINK_CHUNK];
+	payload[0] = seq;
+	memcpy(payload + 1, p, len);
+	return send_frame(u, LINK_DATA, payload, 1 + len);
+}
+
+size_t uplink_stream(struct uplink *u, const uint8_t *p, size_t len, uint64_t now_us)
+{
+	if (u->state != UPLINK_UP) {
+		return 0;
+	}
+	size_t done = u->acked;
+	u->acked = 0;
+	p += done;
+	len -= done < len ? done : len;
+	uint8_t count = (uint8_t)(u->tx_next - u->tx_base);
+	if (count > 0 && now_us >= u->rto_us) {
+		u->resend = 0; /* go back to the oldest frame */
+		u->counters.retransmits++;
+		u->rto_us = now_us + UPLINK_RTO_US;
+	}
+	size_t off = 0;
+	for (uint8_t i = 0; i < count; i++) {
+		uint8_t seq = (uint8_t)(u->tx_base + i);
+		uint8_t n = u->inflight_len[seq % UPLINK_WINDOW];
+		if (i >= u->resend) {
+			if (!send_data(u, seq, p + off, n)) {
+				return done;
+			}
+			u->resend = (uint8_t)(i + 1);
+		}
+		off += n;
+	}
+	while (count < UPLINK_WINDOW && u->inflight_bytes < len) {
+		size_t n = len - u->inflight_bytes;
+		n = n < UPLINK_CHUNK ? n : UPLINK_CHUNK;
+		if (!send_data(u, u->tx_next, p + u->inflight_bytes, n)) {
+			break;
+		}
+		u->inflight_len[u->tx_next % UPLINK_WINDOW] = (uint8_t)n;
+		u->tx_next++;
+		u->resend = (uint8_t)(++count);
+		u->inflight_bytes += n;
+		if (count == 1) {
+			u->rto_us = now_us + UPLINK_RTO_US;
+		}
+	}
+	return done;
+}
+
+/* An ACK: every frame before seq next arrived. */
+static void stream_ack(struct uplink *u, uint8_t next)
+{
+	uint8_t k = (uint8_t)(next - u->tx_base);
+	uint8_t count = (uint8_t)(u->tx_next - u->tx_base);
+	if (k == 0 || k > count) {
+		return; /* a duplicate, or stale */
+	}
+	for (uint8_t i = 0; i < k; i++) {
+		size_t n = u->inflight_len[(uint8_t)(u->tx_base + i) % UPLINK_WINDOW];
+		u->acked += n;
+		u->inflight_bytes -= n;
+	}
+	u->tx_base = next;
+	u->resend = u->resend > k ? (uint8_t)(u->resend - k) : 0;
+	u->rto_us = k < count ? u->last_poll_us + UPLINK_RTO_US : 0;
+}
+
+/* A DATA frame: in order, it goes up; anything else is dropped. Either way
+ * the sender hears what we expect next. */
+static void stream_data(struct uplink *u, const uint8_t *payload, size_t len)
+{
+	if (len < 1) {
+		return;
+	}
+	u->ack_due = true;
+	if (payload[0] != u->rx_next) {
+		u->counters.out_of_order++;
+		return;
+	}
+	u->rx_next++;
+	if (u->handler.data != NULL && len > 1) {
+		u->handler.data(u->handler.ctx, payload + 1, len - 1);
+	}
 }
 
 void uplink_restart(struct uplink *u, uint64_t now_us, uint32_t delay_us)
 {
+	stream_reset(u);
 	u->state = UPLINK_HELLO;
 	u->hello_interval_us = HELLO_FIRST_US;
 	u->next_hello_us = now_us + delay_us;
@@ -88,6 +182,7 @@ static void handle_frame(struct uplink *u, uint8_t type, const uint8_t *payload,
 	switch (type) {
 	case LINK_RESET_ACK:
 		if (u->state == UPLINK_HELLO) {
+			stream_reset(u);
 			u->state = UPLINK_UP;
 			if (u->handler.up != NULL) {
 				u->handler.up(u->handler.ctx, u->last_poll_us);
@@ -101,8 +196,13 @@ static void handle_frame(struct uplink *u, uint8_t type, const uint8_t *payload,
 		}
 		break;
 	case LINK_DATA:
-		if (u->state == UPLINK_UP && u->handler.data != NULL) {
-			u->handler.data(u->handler.ctx, payload, len);
+		if (u->state == UPLINK_UP) {
+			stream_data(u, payload, len);
+		}
+		break;
+	case LINK_ACK:
+		if (u->state == UPLINK_UP && len == 1) {
+			stream_ack(u, payload[0]);
 		}
 		break;
 	default:
@@ -124,6 +224,9 @@ void uplink_poll(struct uplink *u, uint64_t now_us)
 			}
 		}
 	}
+	if (u->ack_due && send_frame(u, LINK_ACK, &u->rx_next, 1)) {
+		u->ack_due = false;
+	}
 	if (u->state == UPLINK_HELLO && now_us >= u->next_hello_us) {
 		send_hello(u, now_us);
 	}
@@ -131,11 +234,11 @@ void uplink_poll(struct uplink *u, uint64_t now_us)
 
 uint64_t uplink_deadline(const struct uplink *u)
 {
-	if (u->tx_off < u->tx_len) {
+	if (u->tx_off < u->tx_len || u->ack_due) {
 		return u->last_poll_us + RETRY_TX_US; /* output still queued */
 	}
 	if (u->state == UPLINK_HELLO) {
 		return u->next_hello_us;
 	}
-	return UINT64_MAX;
+	return u->rto_us != 0 ? u->rto_us : UINT64_MAX;
 }

@@ -2,6 +2,12 @@
  * The device's end of the link: says hello (a RESET frame) at boot and
  * repeats it until the lab acknowledges, so early bytes lost while QEMU
  * connects heal by themselves; answers PINGs; counts what it sees.
+ *
+ * Once up, DATA frames carry one reliable byte stream each way (go-back-N,
+ * docs/protocol.md section 1). The sending side keeps no copy: the caller
+ * offers its pending bytes on every pass and drops them only when the
+ * uplink reports them acknowledged, so the TLS engine's output buffer is
+ * also the retransmission buffer.
  */
 #ifndef UPLINK_H
 #define UPLINK_H
@@ -17,11 +23,17 @@ enum uplink_state {
 	UPLINK_UP,    /* acknowledged */
 };
 
+#define UPLINK_CHUNK 64u      /* stream bytes per DATA frame (lab/link.StreamChunk) */
+#define UPLINK_WINDOW 8u      /* DATA frames in flight (lab/link.Window) */
+#define UPLINK_RTO_US 50000u  /* go back when no ACK advances for this long */
+
 struct uplink_counters {
 	uint32_t hellos_sent;
 	uint32_t frames_in;
 	uint32_t pings;
 	uint32_t tx_dropped;
+	uint32_t retransmits; /* go-back rounds */
+	uint32_t out_of_order; /* DATA frames dropped for a seq we did not expect */
 };
 
 /* What the layer above (the TLS session) hears from the link. */
@@ -41,13 +53,25 @@ struct uplink {
 	uint8_t tx[1 + LINK_MAX_ENCODED]; /* leading 0x00, then the frame */
 	size_t tx_len, tx_off;
 	struct uplink_counters counters;
+
+	/* Sending: frames with seq in [tx_base, tx_next) are in flight. */
+	uint8_t tx_base, tx_next, resend; /* resend: frames of this go-back round sent so far */
+	uint8_t inflight_len[UPLINK_WINDOW]; /* indexed by seq % UPLINK_WINDOW */
+	size_t inflight_bytes;
+	size_t acked; /* acknowledged, not yet reported to the caller */
+	uint64_t rto_us; /* when to go back; 0 when nothing is in flight */
+	/* Receiving. */
+	uint8_t rx_next;
+	bool ack_due;
 };
 
 void uplink_init(struct uplink *u, uint64_t now_us, struct uplink_handler handler);
 void uplink_poll(struct uplink *u, uint64_t now_us);
-/* Queues one DATA frame (at most LINK_MAX_PAYLOAD bytes); false while the
- * previous frame is still going out. */
-bool uplink_send_data(struct uplink *u, const uint8_t *p, size_t len);
+/* Moves the stream: p[0..len) are the caller's bytes not yet acknowledged,
+ * the same bytes as at the previous call minus those it dropped. Sends what
+ * the window allows, goes back on a timeout, and returns how many leading
+ * bytes are now acknowledged: the caller drops them before the next call. */
+size_t uplink_stream(struct uplink *u, const uint8_t *p, size_t len, uint64_t now_us);
 /* Says hello again after delay_us: the lab then starts a fresh session. */
 void uplink_restart(struct uplink *u, uint64_t now_us, uint32_t delay_us);
 /* When uplink_poll next has timed work to do. */

@@ -28,7 +28,7 @@ var goodCases = []goodCase{
 	{name: "DATA hello", t: TypeData, payload: []byte("hello"), want: "0b0168656c6c6feada196700"},
 	{name: "DATA one zero", t: TypeData, payload: []byte{0}, want: "020105a5efc3e200"},
 	{name: "PONG zeros", t: TypePong, payload: []byte{0, 0, 0}, want: "02050101038cd002ee00"},
-	{name: "RESET hello", t: TypeReset, payload: append([]byte{Version}, "mps2-an385"...),
+	{name: "RESET hello", t: TypeReset, payload: append([]byte{1}, "mps2-an385"...),
 		want: "1102016d7073322d616e333835b0ffac6500"},
 	{name: "PING 16 bytes with zero", t: TypePing, payload: seq(0, 16),
 		want: "0204140102030405060708090a0b0c0d0e0f65362b3b00"},
@@ -66,7 +66,7 @@ var badCases = []badCase{
 	{"crc of other payload", "bad_crc", withCRCOf(TypeData, []byte("hello"), []byte("Hello"))},
 	{"payload bit flip", "bad_crc", flipFirstPayloadBit(mustFrame(TypePing, seq(1, 8)))},
 	{"type 0x00", "unknown_type", appendFrame(nil, 0x00, []byte("x"))},
-	{"type 0x06", "unknown_type", appendFrame(nil, 0x06, nil)},
+	{"type 0x07", "unknown_type", appendFrame(nil, 0x07, nil)},
 	{"type 0xff", "unknown_type", appendFrame(nil, 0xFF, seq(0, 16))},
 }
 

@@ -20,16 +20,28 @@
 //
 // # Frame types
 //
-//	DATA      0x01  a chunk of a byte stream (later: TLS records)
+//	DATA      0x01  seq (1 byte), then a chunk of the session's byte stream
 //	RESET     0x02  the device's hello: Version, then the board name in ASCII.
 //	                Sent at boot and after any session failure, repeated until
 //	                a RESET_ACK arrives.
 //	RESET_ACK 0x03  empty payload
 //	PING      0x04  up to MaxPingPayload opaque bytes
 //	PONG      0x05  echoes the PING payload verbatim
+//	ACK       0x06  the next DATA seq the sender of the ACK expects (1 byte)
 //
 // The framing layer checks only that the type is one of these; payload rules
 // per type belong to the session layer.
+//
+// # Reliable stream
+//
+// DATA frames carry one byte stream each way, made reliable by go-back-N
+// (docs/protocol.md §1 is normative): seq counts DATA frames modulo
+// 256 from 0 after each RESET_ACK; a receiver takes only the seq it expects
+// next, drops any other, and answers every DATA frame with an ACK of the
+// next seq it expects; a sender keeps at most Window frames unacknowledged
+// and, when no ACK advances for a retransmission timeout, sends them all
+// again from the oldest. Chunks are small (StreamChunk) so that a noisy
+// line still gets whole frames through.
 //
 // # Sender
 //

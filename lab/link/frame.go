@@ -14,7 +14,7 @@ const (
 	// MaxPingPayload is the largest PING (and so PONG) payload.
 	MaxPingPayload = 16
 	// Version is the link version byte that starts a RESET payload.
-	Version = 1
+	Version = 2
 
 	crcSize = 4
 	minBody = 1 + crcSize
@@ -35,11 +35,12 @@ const (
 	TypeResetAck Type = 0x03
 	TypePing     Type = 0x04
 	TypePong     Type = 0x05
+	TypeAck      Type = 0x06
 )
 
 // Known reports whether t is one of the defined frame types.
 func (t Type) Known() bool {
-	return t >= TypeData && t <= TypePong
+	return t >= TypeData && t <= TypeAck
 }
 
 func (t Type) String() string {
@@ -54,6 +55,8 @@ func (t Type) String() string {
 		return "PING"
 	case TypePong:
 		return "PONG"
+	case TypeAck:
+		return "ACK"
 	}
 	return "Type(0x" + strconv.FormatUint(uint64(t), 16) + ")"
 }
@@ -105,3 +108,13 @@ func crcByte(crc uint32, b byte) uint32 {
 	crc = ^crc
 	return ^(castagnoli[byte(crc)^b] ^ crc>>8)
 }
+
+// The reliable stream in DATA frames (see the package doc).
+const (
+	// StreamChunk is the most stream bytes one DATA frame carries: small, so
+	// that on a line that corrupts 1 % of bytes about half the frames
+	// still arrive whole.
+	StreamChunk = 64
+	// Window is the most DATA frames a sender keeps unacknowledged.
+	Window = 8
+)

@@ -71,7 +71,7 @@ func TestAppendFrameErrors(t *testing.T) {
 	if !errors.Is(err, ErrPayloadTooLong) || string(got) != "keep" {
 		t.Errorf("too long: got %q, %v", got, err)
 	}
-	for _, typ := range []Type{0x00, 0x06, 0xFF} {
+	for _, typ := range []Type{0x00, 0x07, 0xFF} {
 		got, err := AppendFrame(dst, typ, nil)
 		if !errors.Is(err, ErrUnknownType) || string(got) != "keep" {
 			t.Errorf("type %v: got %q, %v", typ, got, err)

@@ -11,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"time"
@@ -143,4 +144,100 @@ func KeyPEM(key ed25519.PrivateKey) ([]byte, error) {
 		return nil, fmt.Errorf("pki: key: %w", err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+}
+
+// MarshalPEM encodes the CA's key and certificate, for the lab's store. It
+// holds a private key: never log it.
+func (ca *CA) MarshalPEM() ([]byte, error) { return marshalPair(ca.Key, ca.DER) }
+
+// ParseCA reads what MarshalPEM wrote.
+func ParseCA(b []byte) (*CA, error) {
+	key, der, err := parsePair(b)
+	if err != nil {
+		return nil, fmt.Errorf("pki: ca: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("pki: ca: %w", err)
+	}
+	if !cert.IsCA {
+		return nil, fmt.Errorf("pki: ca: certificate %q is not a CA", cert.Subject.CommonName)
+	}
+	return &CA{Cert: cert, DER: der, Key: key}, nil
+}
+
+// MarshalPEM encodes the identity's key and certificate. It holds a private
+// key: never log it.
+func (id *Identity) MarshalPEM() ([]byte, error) { return marshalPair(id.Key, id.CertDER) }
+
+// ParseIdentity reads what MarshalPEM wrote; the name is the certificate's
+// common name.
+func ParseIdentity(b []byte) (*Identity, error) {
+	key, der, err := parsePair(b)
+	if err != nil {
+		return nil, fmt.Errorf("pki: identity: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("pki: identity: %w", err)
+	}
+	return &Identity{Name: cert.Subject.CommonName, Key: key, CertDER: der}, nil
+}
+
+func marshalPair(key ed25519.PrivateKey, der []byte) ([]byte, error) {
+	k, err := KeyPEM(key)
+	if err != nil {
+		return nil, err
+	}
+	return append(k, CertPEM(der)...), nil
+}
+
+// parsePair reads a PKCS#8 Ed25519 key and a certificate, checking that they
+// belong together. Errors never quote the key.
+func parsePair(b []byte) (ed25519.PrivateKey, []byte, error) {
+	var key ed25519.PrivateKey
+	var der []byte
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			break
+		}
+		switch block.Type {
+		case "PRIVATE KEY":
+			k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+			if err != nil {
+				return nil, nil, errors.New("unreadable private key")
+			}
+			var ok bool
+			if key, ok = k.(ed25519.PrivateKey); !ok {
+				return nil, nil, errors.New("private key is not Ed25519")
+			}
+		case "CERTIFICATE":
+			der = block.Bytes
+		}
+	}
+	if key == nil || der == nil {
+		return nil, nil, errors.New("want a PRIVATE KEY and a CERTIFICATE block")
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, nil, err
+	}
+	if pub, ok := cert.PublicKey.(ed25519.PublicKey); !ok || !pub.Equal(key.Public()) {
+		return nil, nil, errors.New("certificate does not match the private key")
+	}
+	return key, der, nil
+}
+
+// Verify checks that ca issued the identity's certificate.
+func (id *Identity) Verify(ca *CA) error {
+	cert, err := x509.ParseCertificate(id.CertDER)
+	if err != nil {
+		return fmt.Errorf("pki: identity %s: %w", id.Name, err)
+	}
+	if err := cert.CheckSignatureFrom(ca.Cert); err != nil {
+		return fmt.Errorf("pki: identity %s: not issued by %q: %w", id.Name, ca.Cert.Subject.CommonName, err)
+	}
+	return nil
 }

@@ -56,6 +56,7 @@ const (
 	CounterLinkFramesDropped
 	CounterTLSRecordsIn
 	CounterTLSRecordsOut
+	CounterHeartbeatRTTUs // the device's latest heartbeat round trip, µs
 	NumCounters
 )
 
