@@ -10,6 +10,9 @@
 // listener, stable across the board's reconnects). emu always drains both,
 // so a caller that stops reading never stalls the emulated CPU; unread
 // bytes are kept up to 64 KiB, then the oldest are dropped and counted.
+// [LinkStats] counts the link's bytes and frames each way, and
+// SetLinkFaults injects drops, corruption, delay or a cut on either
+// direction; the board's socket is drained whatever the faults.
 //
 // Reset, Pause, Resume and Stop go through QMP for QEMU boards and through
 // signals for the native board. An exit that Stop did not ask for, and that

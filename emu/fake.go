@@ -4,19 +4,19 @@ import (
 	"context"
 	"io"
 	"sync"
-	"sync/atomic"
 )
 
 // Fake is an in-memory [Instance] for other packages' unit tests: no
 // process, no QEMU. The test plays the firmware through ConsoleDevice and
 // LinkDevice, which are the far ends of Console and Link, and ends it with
 // SimulateExit. Its ports buffer like a Machine's (bounded, oldest bytes
-// dropped), so writes never block.
+// dropped), so writes never block; its link counts frames and takes
+// faults like a Machine's.
 type Fake struct {
 	spec                      Spec
 	consoleToHost, hostToCons *byteQueue
 	linkToHost, hostToLink    *byteQueue
-	fromDevice, toDevice      atomic.Uint64
+	line                      *linkLine
 
 	mu      sync.Mutex
 	resets  int
@@ -30,7 +30,7 @@ var _ Instance = (*Fake)(nil)
 
 // NewFake returns a running fake board for spec.
 func NewFake(spec Spec) *Fake {
-	return &Fake{
+	f := &Fake{
 		spec:          spec,
 		consoleToHost: newByteQueue(linkBufferSize),
 		hostToCons:    newByteQueue(linkBufferSize),
@@ -38,13 +38,19 @@ func NewFake(spec Spec) *Fake {
 		hostToLink:    newByteQueue(linkBufferSize),
 		done:          make(chan struct{}),
 	}
+	toBoard := func(p []byte) int {
+		f.hostToLink.push(p)
+		return len(p)
+	}
+	f.line = newLinkLine(toBoard, f.linkToHost.push)
+	return f
 }
 
 // fakePort is one end of a fake serial line.
 type fakePort struct {
-	f       *Fake
-	in, out *byteQueue
-	count   *atomic.Uint64 // bytes written this way; nil for the console
+	f    *Fake
+	in   *byteQueue
+	send func([]byte) // passes written bytes on; never keeps them
 }
 
 func (p fakePort) Read(b []byte) (int, error) { return p.in.Read(b) }
@@ -53,10 +59,7 @@ func (p fakePort) Write(b []byte) (int, error) {
 	if p.f.exited() {
 		return 0, ErrExited
 	}
-	if p.count != nil {
-		p.count.Add(uint64(len(b)))
-	}
-	p.out.push(b)
+	p.send(b)
 	return len(b), nil
 }
 
@@ -65,33 +68,36 @@ func (f *Fake) Spec() Spec { return f.spec }
 
 // Console is the host side of the console.
 func (f *Fake) Console() io.ReadWriter {
-	return fakePort{f: f, in: f.consoleToHost, out: f.hostToCons}
+	return fakePort{f: f, in: f.consoleToHost, send: f.hostToCons.push}
 }
 
 // ConsoleDevice is the firmware side of the console.
 func (f *Fake) ConsoleDevice() io.ReadWriter {
-	return fakePort{f: f, in: f.hostToCons, out: f.consoleToHost}
+	return fakePort{f: f, in: f.hostToCons, send: f.consoleToHost.push}
 }
 
 // Link is the host side of the link.
 func (f *Fake) Link() io.ReadWriter {
-	return fakePort{f: f, in: f.linkToHost, out: f.hostToLink, count: &f.toDevice}
+	return fakePort{f: f, in: f.linkToHost, send: f.line.toBoard}
 }
 
 // LinkDevice is the firmware side of the link.
 func (f *Fake) LinkDevice() io.ReadWriter {
-	return fakePort{f: f, in: f.hostToLink, out: f.linkToHost, count: &f.fromDevice}
+	fromBoard := func(p []byte) { f.line.fromBoard(p, false) }
+	return fakePort{f: f, in: f.hostToLink, send: fromBoard}
 }
 
-// LinkStats counts the fake link's traffic.
+// LinkStats counts the fake link's traffic and injected faults.
 func (f *Fake) LinkStats() LinkStats {
-	return LinkStats{
-		FromDevice: f.fromDevice.Load(),
-		ToDevice:   f.toDevice.Load(),
-		Dropped:    f.linkToHost.droppedBytes(),
-		Connects:   1,
-	}
+	st := f.line.stats()
+	st.Dropped += f.linkToHost.droppedBytes()
+	st.Connects = 1
+	return st
 }
+
+// SetLinkFaults replaces the faults injected on the link, from the next
+// bytes on.
+func (f *Fake) SetLinkFaults(s LinkFaultSet) { f.line.setFaults(s) }
 
 // OnReset sets a function called (outside any lock) on every Reset, e.g.
 // to write a boot banner on ConsoleDevice.
@@ -177,6 +183,7 @@ func (f *Fake) terminate(st ExitStatus) {
 		return
 	}
 	f.exit = st
+	f.line.stop() // what delays hold is delivered before the ports close
 	for _, q := range []*byteQueue{f.consoleToHost, f.hostToCons, f.linkToHost, f.hostToLink} {
 		q.close()
 	}

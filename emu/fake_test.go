@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/bits"
 	"testing"
+	"time"
 )
 
 func TestFakeCarriesBytesBothWays(t *testing.T) {
@@ -73,5 +75,43 @@ func TestFakeExitEndsStreams(t *testing.T) {
 	f.Stop(context.Background()) // a second exit changes nothing
 	if !f.Exit().Crashed {
 		t.Error("Stop after the crash rewrote the exit status")
+	}
+}
+
+func TestFakeLinkFaults(t *testing.T) {
+	f := NewFake(Spec{Board: an385})
+	f.SetLinkFaults(LinkFaultSet{
+		ToDevice:   LinkFaults{Cut: true},
+		FromDevice: LinkFaults{CorruptRate: 1},
+		Seed:       3,
+	})
+	sent := []byte("frame\x00")
+	f.LinkDevice().Write(sent)
+	got := make([]byte, len(sent))
+	if _, err := io.ReadFull(f.Link(), got); err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		if flipped := bits.OnesCount8(got[i] ^ sent[i]); flipped != 1 {
+			t.Errorf("byte %d: %#02x became %#02x, want one bit flipped", i, sent[i], got[i])
+		}
+	}
+	f.Link().Write([]byte("cut"))
+	f.SetLinkFaults(LinkFaultSet{})
+	f.Link().Write([]byte("kept"))
+	if n, _ := f.LinkDevice().Read(got); string(got[:n]) != "kept" {
+		t.Errorf("device read %q, want %q", got[:n], "kept")
+	}
+	want := LinkStats{FromDevice: 6, ToDevice: 4, FramesFromDevice: 1, InjectedCorruptions: 6, CutBytes: 3, Connects: 1}
+	if st := f.LinkStats(); st != want {
+		t.Errorf("LinkStats = %+v\nwant %+v", st, want)
+	}
+
+	// Bytes a delay holds when the board exits are still read.
+	f.SetLinkFaults(LinkFaultSet{FromDevice: LinkFaults{Delay: time.Hour}})
+	f.LinkDevice().Write([]byte("last words"))
+	f.Kill()
+	if all, err := io.ReadAll(f.Link()); err != nil || string(all) != "last words" {
+		t.Errorf("link after exit: %q, %v", all, err)
 	}
 }

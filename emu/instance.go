@@ -18,6 +18,10 @@ type Instance interface {
 	// drained.
 	Link() io.ReadWriter
 	LinkStats() LinkStats
+	// SetLinkFaults replaces the faults injected on the link (drops,
+	// corruption, delay, a cut; see [LinkFaults]) from the next bytes on.
+	// The zero LinkFaultSet, the default, injects none.
+	SetLinkFaults(LinkFaultSet)
 
 	Reset(ctx context.Context) error
 	Pause(ctx context.Context) error

@@ -10,13 +10,24 @@ import (
 	"time"
 )
 
-// LinkStats counts the bytes that crossed a board's link.
+// LinkStats counts the bytes and frames that crossed a board's link, and
+// the faults injected on it. Bytes and frames are counted on the board's
+// side of the faults: what the board sent, and what it received. A frame
+// is a run of bytes ended by a 0x00 delimiter; a lone delimiter is none.
+// The fault counts add up both directions.
 type LinkStats struct {
-	FromDevice uint64 // bytes received from the board
-	ToDevice   uint64 // bytes written to the board
-	Dropped    uint64 // received bytes discarded because the reader fell behind the buffer
-	Lost       uint64 // written bytes discarded because no connection was up (board resetting)
-	Connects   int    // connections accepted: 1, plus one per reconnect
+	FromDevice       uint64 // bytes received from the board
+	ToDevice         uint64 // bytes written to the board
+	FramesFromDevice uint64 // frames received from the board
+	FramesToDevice   uint64 // frames written to the board
+	// Dropped is the bytes discarded because a buffer was full: received
+	// bytes the reader fell behind on, or bytes a Delay held beyond 1 MiB.
+	Dropped             uint64
+	Lost                uint64 // written bytes discarded because no connection was up (board resetting)
+	InjectedDrops       uint64 // bytes dropped by a DropRate
+	InjectedCorruptions uint64 // bytes with a bit flipped by a CorruptRate
+	CutBytes            uint64 // bytes discarded because the link was cut
+	Connects            int    // connections accepted: 1, plus one per reconnect
 }
 
 // linkBufferSize bounds the unread bytes kept per link (and per console).
@@ -28,10 +39,12 @@ const linkBufferSize = 64 << 10
 //
 // It always drains the socket into a bounded queue, whether or not the
 // caller reads: a STM32 USART in QEMU blocks the vCPU when its peer stops
-// reading (QEMU-NOTES gotcha 10).
+// reading (QEMU-NOTES gotcha 10), and whatever faults are injected: a cut
+// or a delay discards or holds the bytes after reading them.
 type linkEndpoint struct {
 	ln        net.Listener
 	rx        *byteQueue
+	line      *linkLine     // counts and faults between the socket and rx or Write
 	connected chan struct{} // closed at the first accepted connection
 	wg        sync.WaitGroup
 
@@ -40,10 +53,8 @@ type linkEndpoint struct {
 	closed   bool
 	connects int
 
-	writeMu    sync.Mutex // one writer at a time, so writes never interleave
-	fromDevice atomic.Uint64
-	toDevice   atomic.Uint64
-	lost       atomic.Uint64
+	writeMu sync.Mutex // one socket write at a time, so chunks never interleave
+	lost    atomic.Uint64
 }
 
 // listenLink opens the listener on an ephemeral loopback port and starts
@@ -58,6 +69,7 @@ func listenLink() (*linkEndpoint, error) {
 		rx:        newByteQueue(linkBufferSize),
 		connected: make(chan struct{}),
 	}
+	e.line = newLinkLine(e.writeToBoard, e.rx.push)
 	e.wg.Add(1)
 	go e.acceptLoop()
 	return e, nil
@@ -121,23 +133,33 @@ func (e *linkEndpoint) pump(c net.Conn) {
 }
 
 // deviceToHost and hostToDevice are the fault-injection seam: every byte
-// crossing the link passes through one of them, so a cut, a corruption rate
-// or a delay is added here without touching the socket handling.
-func (e *linkEndpoint) deviceToHost(p []byte) {
-	e.fromDevice.Add(uint64(len(p)))
-	e.rx.push(p)
-}
+// crossing the link passes through one of them, and on through the line's
+// faults (see setFaults), without touching the socket handling.
+func (e *linkEndpoint) deviceToHost(p []byte) { e.line.fromBoard(p, true) }
 
-func (e *linkEndpoint) hostToDevice(c net.Conn, p []byte) {
+func (e *linkEndpoint) hostToDevice(p []byte) { e.line.toBoard(p) }
+
+// setFaults replaces the faults injected on the link, from the next bytes
+// on.
+func (e *linkEndpoint) setFaults(s LinkFaultSet) { e.line.setFaults(s) }
+
+// writeToBoard writes p to the current connection and returns how many
+// bytes the board got; the rest are counted as lost.
+func (e *linkEndpoint) writeToBoard(p []byte) int {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	e.mu.Lock()
+	c := e.conn
+	e.mu.Unlock()
 	if c == nil {
 		e.lost.Add(uint64(len(p)))
-		return
+		return 0
 	}
 	n, err := c.Write(p)
-	e.toDevice.Add(uint64(n))
 	if err != nil {
 		e.lost.Add(uint64(len(p) - n))
 	}
+	return n
 }
 
 // waitConnected returns once the board has connected, ctx is done, or
@@ -159,18 +181,16 @@ func (e *linkEndpoint) Read(p []byte) (int, error) { return e.rx.Read(p) }
 
 // Write sends p to the board. Like a UART wire, it does not fail when the
 // board is between connections (resetting): the bytes are counted as lost.
-// It blocks while the board's socket buffer is full. After close it
-// returns ErrExited.
+// It blocks while the board's socket buffer is full, unless a Delay holds
+// the bytes. After close it returns ErrExited.
 func (e *linkEndpoint) Write(p []byte) (int, error) {
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
 	e.mu.Lock()
-	c, closed := e.conn, e.closed
+	closed := e.closed
 	e.mu.Unlock()
 	if closed {
 		return 0, ErrExited
 	}
-	e.hostToDevice(c, p)
+	e.hostToDevice(p)
 	return len(p), nil
 }
 
@@ -178,19 +198,17 @@ func (e *linkEndpoint) stats() LinkStats {
 	e.mu.Lock()
 	connects := e.connects
 	e.mu.Unlock()
-	return LinkStats{
-		FromDevice: e.fromDevice.Load(),
-		ToDevice:   e.toDevice.Load(),
-		Dropped:    e.rx.droppedBytes(),
-		Lost:       e.lost.Load(),
-		Connects:   connects,
-	}
+	st := e.line.stats()
+	st.Dropped += e.rx.droppedBytes()
+	st.Lost = e.lost.Load()
+	st.Connects = connects
+	return st
 }
 
 // close stops accepting and gives the pumps up to drain to read what the
 // board sent before it exited (its end of the socket then reads as EOF);
-// then it closes the connection and waits for the pumps. Bytes received
-// stay readable.
+// then it closes the connection, waits for the pumps and delivers what
+// delays still hold. Bytes received stay readable.
 func (e *linkEndpoint) close(drain time.Duration) {
 	e.mu.Lock()
 	e.closed = true // from here on, no pump is added
@@ -215,5 +233,6 @@ func (e *linkEndpoint) close(drain time.Duration) {
 		c.Close()
 	}
 	<-pumpsDone
+	e.line.stop() // bytes held for the board are lost: it has gone
 	e.rx.close()
 }

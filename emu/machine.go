@@ -282,6 +282,10 @@ func (m *Machine) Link() io.ReadWriter { return m.link }
 // LinkStats counts the link's traffic and losses so far.
 func (m *Machine) LinkStats() LinkStats { return m.link.stats() }
 
+// SetLinkFaults replaces the faults injected on the link, from the next
+// bytes on. The board's socket is drained whatever the faults.
+func (m *Machine) SetLinkFaults(s LinkFaultSet) { m.link.setFaults(s) }
+
 // Reset presses the board's reset button: QMP system_reset, or SIGUSR1 for
 // the native board.
 func (m *Machine) Reset(ctx context.Context) error { return m.do(ctx, "reset", m.control.reset) }

@@ -185,6 +185,31 @@ func TestNativeBoard(t *testing.T) {
 	}
 }
 
+func TestNativeBoardLinkFaults(t *testing.T) {
+	m, _, link := startRecorded(t, nativeSpec(t))
+	link.waitCount(t, "hello\n", 1)
+
+	// The echo is read from the socket, then discarded.
+	m.SetLinkFaults(LinkFaultSet{FromDevice: LinkFaults{Cut: true}})
+	m.Link().Write([]byte("echo\x00"))
+	waitFor(t, "the cut echo", func() bool { return m.LinkStats().CutBytes == 5 })
+
+	const delay = 20 * time.Millisecond
+	m.SetLinkFaults(LinkFaultSet{ToDevice: LinkFaults{Delay: delay}, FromDevice: LinkFaults{Delay: delay}})
+	start := time.Now()
+	m.Link().Write([]byte("ping\x00"))
+	link.waitCount(t, "ping\x00", 1)
+	if d := time.Since(start); d < 2*delay {
+		t.Errorf("the echo came back after %v, want at least %v", d, 2*delay)
+	}
+	if strings.Contains(link.String(), "echo") {
+		t.Errorf("the cut echo reached the host: %q", link.String())
+	}
+	if st := m.LinkStats(); st.FramesToDevice != 2 || st.FramesFromDevice != 2 {
+		t.Errorf("LinkStats = %+v, want 2 frames each way", st)
+	}
+}
+
 func TestNativeBoardStopWhilePaused(t *testing.T) {
 	m, _, _ := startRecorded(t, nativeSpec(t))
 	if err := m.Pause(context.Background()); err != nil {
