@@ -176,6 +176,9 @@ func cmdBench(ctx context.Context, args []string) error {
 	idle := fs.Duration("idle", 10*time.Second, "idle CPU sampling window per board")
 	fleets := fs.String("fleets", "8,16,32,64,96", "fleet sizes booted all at once")
 	limit := fs.Duration("fleet-limit", 2*time.Second, "target: every banner of a fleet within this time")
+	hbQEMU := fs.Int("heartbeat-qemu", 32, "QEMU boards in the heartbeat fleet")
+	hbNative := fs.Int("heartbeat-native", 200, "native boards in the heartbeat fleet")
+	hbWindow := fs.Duration("heartbeat-window", time.Minute, "how long the heartbeat fleet is measured")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -189,6 +192,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	}
 	report, err := lab.Bench(ctx, lab.BenchOptions{
 		Root: root, Boots: *boots, IdleWindow: *idle, Fleets: sizes, FleetLimit: *limit, Progress: os.Stderr,
+		HeartbeatQEMU: *hbQEMU, HeartbeatNative: *hbNative, HeartbeatWindow: *hbWindow,
 	})
 	if werr := lab.WriteBenchTable(os.Stdout, report, *limit); werr != nil {
 		return werr

@@ -480,6 +480,6 @@ var registry = []Board{
 			IRQs:       []uint32{38},
 			Serial:     1,
 		},
-		Capabilities: []string{"console", "link"},
+		Capabilities: []string{"console", "link", "tls"},
 	},
 }

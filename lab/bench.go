@@ -21,6 +21,10 @@ type BenchOptions struct {
 	Fleets     []int         // fleet sizes booted all at once
 	FleetLimit time.Duration // the target: every banner within this time
 	Progress   io.Writer     // progress lines, or nil
+	// The heartbeat fleet: this many QEMU and native boards heartbeating
+	// every second through one gateway for Window (none when both are 0).
+	HeartbeatQEMU, HeartbeatNative int
+	HeartbeatWindow                time.Duration
 }
 
 // BenchResult holds the figures for one board.
@@ -44,6 +48,9 @@ type BenchReport struct {
 	Boards []BenchResult
 	Fleets []FleetResult
 	TLS    []TLSCost
+	// Connect is boot-to-Connected per board; Heartbeat the fleet run.
+	Connect   []ConnectResult
+	Heartbeat *HeartbeatFleetResult
 }
 
 // Bench measures boot-to-banner time and idle host CPU for every board, how
@@ -72,6 +79,16 @@ func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 			return r, err
 		}
 		r.TLS = append(r.TLS, c)
+	}
+	if r.Connect, err = benchConnect(ctx, opts); err != nil {
+		return r, err
+	}
+	if opts.HeartbeatQEMU+opts.HeartbeatNative > 0 {
+		h, err := benchHeartbeatFleet(ctx, opts, opts.HeartbeatQEMU, opts.HeartbeatNative, opts.HeartbeatWindow)
+		if err != nil {
+			return r, err
+		}
+		r.Heartbeat = &h
 	}
 	return r, nil
 }
@@ -268,7 +285,35 @@ func WriteBenchTable(w io.Writer, r BenchReport, fleetLimit time.Duration) error
 		fmt.Fprintf(tw, "%s\t%.2fM\t%s\t%d B\t%s\t%d B\t%d B\t%d B\t%s\t\n", c.Board, float64(c.Instructions)/1e6,
 			verdict(c.Instructions <= 15_000_000), c.Flash, verdict(c.Flash <= 24<<10), c.StaticRAM, c.StackPeak, total, verdict(total <= 8<<10))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeGatewayBench(w, r)
+}
+
+func writeGatewayBench(w io.Writer, r BenchReport) error {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "board\tboot→Connected median\tmax\ttarget ≤250 ms (mps2-an385)\t")
+	for _, c := range r.Connect {
+		target := "-"
+		if c.Board == "mps2-an385" {
+			target = verdict(c.Median <= 250*time.Millisecond)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", c.Board, ms(c.Median), ms(c.Max), target)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if h := r.Heartbeat; h != nil {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "heartbeat fleet\tconnected\tall connected after\theartbeats\tmissed\ttarget 0\tlab CPU (% core)\ttarget <10%\t")
+		fmt.Fprintf(tw, "%d QEMU + %d native, every %v for %v\t%d\t%s\t%d\t%d\t%s\t%.1f\t%s\t\n", h.QEMU, h.Native, h.Interval, h.Window,
+			h.Connected, ms(h.Ramp), h.Heartbeats, h.Missed, verdict(h.Missed == 0 && h.Connected == h.QEMU+h.Native), h.LabCPU, verdict(h.LabCPU < 10))
+		return tw.Flush()
+	}
+	return nil
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }

@@ -30,6 +30,10 @@ type BoardOptions struct {
 	// OnSession, when set, runs for each link session (each hello from the
 	// device), with the session's byte stream; it owns the conn.
 	OnSession func(net.Conn)
+	// SessionReady, when set, says whether a hello may be answered now;
+	// while it is false, hellos go unanswered and the device repeats them
+	// (a gateway restarting).
+	SessionReady func() bool
 }
 
 // Board is one running board: its emulator instance, its console
@@ -55,7 +59,7 @@ func StartBoard(ctx context.Context, opts BoardOptions) (*Board, error) {
 		return nil, fmt.Errorf("lab: start %s: %w", opts.Board.Name, err)
 	}
 	b.inst = inst
-	b.link = newLinkPeer(inst.Link(), opts.Board.Name, opts.OnSession)
+	b.link = newLinkPeer(inst.Link(), opts.Board.Name, opts.OnSession, opts.SessionReady)
 
 	var console io.Writer = b.console
 	if opts.ConsoleTee != nil {
@@ -178,5 +182,10 @@ func (b *Board) PID() int { return b.inst.PID() }
 func (b *Board) Stop(ctx context.Context) error {
 	err := b.inst.Stop(ctx)
 	b.wg.Wait()
+	b.link.endSession() // the reader has returned: nothing else touches the session
 	return err
 }
+
+// SetLinkFaults injects faults on the board's link (see emu.LinkFaults);
+// the zero value clears them.
+func (b *Board) SetLinkFaults(f emu.LinkFaultSet) { b.inst.SetLinkFaults(f) }

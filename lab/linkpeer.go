@@ -30,6 +30,7 @@ type linkPeer struct {
 	// onSession, when set, gets each new session's stream: a hello ends the
 	// previous session and starts the next.
 	onSession func(net.Conn)
+	ready     func() bool // nil: always ready
 	session   *dataConn
 
 	writeMu sync.Mutex
@@ -42,8 +43,8 @@ type linkPeer struct {
 	changed chan struct{}
 }
 
-func newLinkPeer(conn io.ReadWriter, board string, onSession func(net.Conn)) *linkPeer {
-	return &linkPeer{conn: conn, board: board, onSession: onSession, pending: map[uint64]chan struct{}{}, changed: make(chan struct{})}
+func newLinkPeer(conn io.ReadWriter, board string, onSession func(net.Conn), ready func() bool) *linkPeer {
+	return &linkPeer{conn: conn, board: board, onSession: onSession, ready: ready, pending: map[uint64]chan struct{}{}, changed: make(chan struct{})}
 }
 
 // run reads frames until the link ends.
@@ -57,9 +58,9 @@ func (p *linkPeer) run() {
 		p.state.Stats = dec.Stats()
 		p.mu.Unlock()
 		if err != nil {
-			if p.session != nil {
-				p.session.Close()
-			}
+			// The emulator is gone. Like a UART whose device died, the link
+			// does not say so: the session stays until the board is stopped,
+			// and the gateway learns from the missing heartbeats.
 			return
 		}
 	}
@@ -74,6 +75,10 @@ func (p *linkPeer) handle(t link.Type, payload []byte) {
 			p.state.HelloFrom = string(payload[1:])
 		}
 		p.mu.Unlock()
+		if p.ready != nil && !p.ready() {
+			p.endSession() // the device starts over; so does its session
+			return
+		}
 		p.newSession()
 		if err := p.send(link.TypeResetAck, nil); err == nil {
 			p.mu.Lock()
@@ -105,15 +110,19 @@ func (p *linkPeer) handle(t link.Type, payload []byte) {
 // onSession. It runs on the link reader, before the hello is acknowledged,
 // so no DATA of the new session can arrive first.
 func (p *linkPeer) newSession() {
-	if p.session != nil {
-		p.session.Close()
-		p.session = nil
-	}
+	p.endSession()
 	if p.onSession == nil {
 		return
 	}
 	p.session = newDataConn(p, p.board)
 	go p.onSession(p.session)
+}
+
+func (p *linkPeer) endSession() {
+	if p.session != nil {
+		p.session.Close()
+		p.session = nil
+	}
 }
 
 func (p *linkPeer) notify() {

@@ -37,7 +37,7 @@ func TestFirmwareTLSOverLink(t *testing.T) {
 			defer cancel()
 
 			sessions := make(chan tlsOutcome, 4)
-			echoed := make(chan string, 4)
+			firstBytes := make(chan []byte, 4)
 			serve := func(conn net.Conn) {
 				defer conn.Close()
 				tc := tls.Server(conn, f.serverConfig())
@@ -46,10 +46,9 @@ func TestFirmwareTLSOverLink(t *testing.T) {
 				if err != nil {
 					return
 				}
-				tc.Write([]byte("ping over the link\n"))
-				buf := make([]byte, 64)
-				n, _ := io.ReadAtLeast(tc, buf, len("ping over the link\n"))
-				echoed <- string(buf[:n])
+				buf := make([]byte, 4)
+				io.ReadFull(tc, buf) // the protocol client's first message, as application data
+				firstBytes <- buf
 			}
 			b, err := StartBoard(ctx, BoardOptions{
 				Board: bd, Firmware: image, Dir: t.TempDir(),
@@ -72,8 +71,8 @@ func TestFirmwareTLSOverLink(t *testing.T) {
 			if got := o.state.PeerCertificates[0].Subject.CommonName; got != "board-"+bd.Name {
 				t.Errorf("device certificate names %q", got)
 			}
-			if msg := <-echoed; msg != "ping over the link\n" {
-				t.Errorf("echo %q", msg)
+			if b := <-firstBytes; b[0] != 0 || b[1] != 0 {
+				t.Errorf("application data starts %x, not a message length prefix", b)
 			}
 			line, err := b.Console().WaitFor(ctx, 0, func(s string) bool { return strings.HasPrefix(s, "tls: connected") })
 			if err != nil || !strings.Contains(line.Text, "TLS_CHACHA20_POLY1305_SHA256 peer=gateway") {

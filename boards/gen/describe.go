@@ -88,13 +88,51 @@ func Describe(name string, root *fdt.Node) (boards.Board, error) {
 	return b, d.err
 }
 
-// tlsMinRAM is the RAM a board needs for the firmware's TLS session: about
-// 5 KiB of record buffers plus the signature code's stack.
-const tlsMinRAM = 32 << 10
+// tlsBuffers sizes the firmware's TLS session (firmware/tls/tls.h): In is
+// the largest record the device takes, Out holds its whole second flight,
+// which stays there until the link acknowledges it.
+// MsgIn and MsgOut size the protocol client's message buffers
+// (firmware/core/client.h): the largest message received, length prefix
+// included (1100 holds a DeployChunk), and the largest sent.
+type tlsBuffers struct {
+	In, Out       uint32
+	MsgIn, MsgOut uint32
+}
+
+// A board with tlsRAM gets the large buffers, one with at least tlsMinRAM
+// the small ones. crypto/tls sends one handshake message per record; with
+// the lab's Ed25519 certificates its largest is the Certificate, 412 bytes,
+// and the device's second flight (ChangeCipherSpec, Certificate,
+// CertificateVerify, Finished) is 564 bytes for "board-stm32vldiscovery";
+// the gateway's application data to a small board stays under 300 bytes.
+// Measured on stm32vldiscovery (8 KiB) with the small buffers: the session
+// takes 1.9 KiB, all static data 4.5 KiB, the handshake's stack peak is
+// 1.6 KiB, and 1.9 KiB stay free.
+const (
+	tlsRAM    = 32 << 10
+	tlsMinRAM = 8 << 10
+)
+
+var (
+	tlsLarge = tlsBuffers{In: 2048, Out: 1024, MsgIn: 1100, MsgOut: 256}
+	tlsSmall = tlsBuffers{In: 512, Out: 640, MsgIn: 300, MsgOut: 200}
+)
+
+// tlsSizing is the board's TLS session sizing; ok is false when the board
+// has too little RAM for a session (no "tls" capability).
+func tlsSizing(b boards.Board) (buf tlsBuffers, ok bool) {
+	switch {
+	case b.RAM.Size >= tlsRAM:
+		return tlsLarge, true
+	case b.RAM.Size >= tlsMinRAM:
+		return tlsSmall, true
+	}
+	return tlsBuffers{}, false
+}
 
 func capabilities(b boards.Board) []string {
 	caps := []string{"console", "link"}
-	if b.RAM.Size >= tlsMinRAM {
+	if _, ok := tlsSizing(b); ok {
 		caps = append(caps, "tls")
 	}
 	counted := map[string]int{"leds": len(b.LEDs), "buttons": len(b.Buttons), "i2c": len(b.I2C)}

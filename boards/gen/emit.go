@@ -27,11 +27,15 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 	def("BOARD_PORT_"+strings.ToUpper(b.Port), "1")
 	def("BOARD_FAMILY_"+strings.ToUpper(b.Family), "1")
 	def("BOARD_IRQ_LINES", "%du", b.IRQLines)
-	tls := 0
-	if b.Has("tls") {
-		tls = 1
+	if buf, ok := tlsSizing(b); ok {
+		def("BOARD_TLS", "1")
+		def("BOARD_TLS_IN_MAX", "%du", buf.In)
+		def("BOARD_TLS_OUT_MAX", "%du", buf.Out)
+		def("BOARD_CLIENT_RX_MAX", "%du", buf.MsgIn)
+		def("BOARD_CLIENT_TX_MAX", "%du", buf.MsgOut)
+	} else {
+		def("BOARD_TLS", "0")
 	}
-	def("BOARD_TLS", "%d", tls)
 	if b.SysTickHz != 0 {
 		def("BOARD_SYSTICK_HZ", "%du", b.SysTickHz)
 		clksource := 0 // the reference clock

@@ -86,9 +86,12 @@ _Noreturn void fw_main(void)
 		uint64_t now = hal_now_us();
 		shell_poll();
 		uplink_poll(&uplink, now);
+		uint64_t deadline = uplink_deadline(&uplink);
 #if FW_TLS
 		session_poll(&session, now);
+		uint64_t d = session_deadline(&session);
+		deadline = d < deadline ? d : deadline;
 #endif
-		hal_idle_until(uplink_deadline(&uplink));
+		hal_idle_until(deadline);
 	}
 }

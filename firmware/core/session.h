@@ -1,8 +1,11 @@
 /*
- * The device's TLS session with the gateway, carried in the link's DATA
- * frames: a fresh TLS 1.3 handshake each time the link comes up, and after
- * a failure, a new hello so the gateway starts over too. Application data
- * is echoed for now; the protocol messages come with the gateway.
+ * The device's session with the gateway, carried in the link's reliable
+ * stream: a fresh TLS 1.3 handshake each time the link comes up, then the
+ * protocol client (enrollment, heartbeats) over the TLS application data.
+ * When a session ends, the device says hello again after a delay: short
+ * with jitter after the gateway closed it (a restarting gateway should not
+ * see its whole fleet at the same instant), exponential backoff with
+ * jitter after failures, longer after a rejection.
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -10,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "client.h"
 #include "provision.h"
 #include "rng.h"
 #include "tls.h"
@@ -18,15 +22,21 @@
 struct session {
 	struct tls_client tls;
 	struct tls_config cfg;
+	struct client client;
+	struct client_info info;
 	struct rng rng;
 	struct uplink *uplink;
 	const struct provision *prov;
 	uint8_t device_pub[32];
 	bool active;
+	bool client_started;
 	enum tls_stage reported;
+	uint8_t reported_client; /* enum client_state last printed */
 	uint64_t started_us;
-	uint64_t busy_us; /* time spent inside the TLS engine this handshake */
+	uint64_t ended_us; /* when the session ended; 0 while it runs */
+	uint64_t busy_us;  /* time spent inside the TLS engine this handshake */
 	uint32_t handshakes;
+	uint32_t failures; /* sessions in a row that ended before enrolling */
 };
 
 void session_init(struct session *s, struct uplink *u, const struct provision *prov);
@@ -34,5 +44,7 @@ void session_init(struct session *s, struct uplink *u, const struct provision *p
 void session_on_up(void *ctx, uint64_t now_us);
 void session_on_data(void *ctx, const uint8_t *p, size_t len);
 void session_poll(struct session *s, uint64_t now_us);
+/* When session_poll next has timed work. */
+uint64_t session_deadline(const struct session *s);
 
 #endif

@@ -19,5 +19,11 @@ void ed25519_sign(uint8_t sig[64], const uint8_t *msg, size_t len,
 /* Returns 0 for a valid signature, -1 otherwise. Rejects non-canonical S
  * (S >= L) and encodings that do not decode to a point. */
 int ed25519_verify(const uint8_t sig[64], const uint8_t *msg, size_t len, const uint8_t pub[32]);
+/* The same two for the message prefix || msg, which the caller need not
+ * join in a buffer (TLS signs a constant prefix and a transcript hash). */
+void ed25519_sign_prefixed(uint8_t sig[64], const uint8_t *prefix, size_t prefix_len, const uint8_t *msg,
+			   size_t len, const uint8_t seed[32], const uint8_t pub[32]);
+int ed25519_verify_prefixed(const uint8_t sig[64], const uint8_t *prefix, size_t prefix_len,
+			    const uint8_t *msg, size_t len, const uint8_t pub[32]);
 
 #endif

@@ -281,7 +281,7 @@ static void ge_to_cached(ge_cached *r, const ge *p)
 	fe_mul(r->T2d, p->T, ed_d2);
 }
 
-static void ge_tobytes(uint8_t s[32], const ge *p)
+static NOINLINE void ge_tobytes(uint8_t s[32], const ge *p)
 {
 	fe zi, t;
 	fe_invert(zi, p->Z);
@@ -346,23 +346,23 @@ static NOINLINE int ge_frombytes(ge *p, const uint8_t s[32])
 	return 0;
 }
 
-/* out = encoding of [a]B for a < 2^255, in constant time: 64 Booth digits
- * in [-8, 8]; each table entry is read through masks whatever the digit, and
- * the negation for a negative digit is masked too. */
-static NOINLINE void ge_scalarmult_base(uint8_t out[32], const uint8_t a[32])
+/* r = [a]B for a < 2^255, in constant time: 64 Booth digits in [-8, 8];
+ * each table entry is read through masks whatever the digit, and the
+ * negation for a negative digit is masked too. The caller encodes r, so
+ * the encoding's inversion does not run on top of this frame. */
+static NOINLINE void ge_scalarmult_base(ge *r, const uint8_t a[32])
 {
 	struct {
-		ge r;
 		ge_completed c;
 		ge_niels t;
 	} s;
 
-	ge_identity(&s.r);
+	ge_identity(r);
 	for (int i = 63; i >= 0; i--) {
 		if (i != 63) {
 			for (int k = 0; k < 4; k++) {
-				ge_dbl(&s.c, &s.r);
-				ge_from_completed(&s.r, &s.c, k == 3);
+				ge_dbl(&s.c, r);
+				ge_from_completed(r, &s.c, k == 3);
 			}
 		}
 		int d = sc_digit(a, 4, (unsigned)i);
@@ -377,52 +377,45 @@ static NOINLINE void ge_scalarmult_base(uint8_t out[32], const uint8_t a[32])
 			fe_cmov(s.t.ymx, base_table[j].ymx, eq);
 			fe_cmov(s.t.xy2d, base_table[j].xy2d, eq);
 		}
-		ge_madd(&s.c, &s.r, &s.t, neg);
-		ge_from_completed(&s.r, &s.c, 0);
+		ge_madd(&s.c, r, &s.t, neg);
+		ge_from_completed(r, &s.c, 0);
 	}
-	ge_tobytes(out, &s.r);
 	ct_wipe(&s, sizeof s);
 }
 
-/* out = encoding of [S]B - [k]A for the public key A (encoded in pub);
- * -1 when pub does not decode. Public data: variable time. */
-static NOINLINE int ge_double_scalarmult(uint8_t out[32], const uint8_t pub[32],
-					 const uint8_t k[32], const uint8_t S[32])
+/* q = [S]B - [k]q, for q the public key A. Public data: variable time.
+ * The caller decodes A and encodes the result, so neither the decoding's
+ * square root nor the encoding's inversion runs on top of this frame. */
+static NOINLINE void ge_double_scalarmult(ge *q, const uint8_t k[32], const uint8_t S[32])
 {
-	ge q;
 	ge_completed c;
 	ge_cached a[2]; /* A, 2A */
 
-	if (ge_frombytes(&q, pub) != 0) {
-		return -1;
-	}
-	ge_to_cached(&a[0], &q);
-	ge_dbl(&c, &q);
-	ge_from_completed(&q, &c, 1);
-	ge_to_cached(&a[1], &q);
+	ge_to_cached(&a[0], q);
+	ge_dbl(&c, q);
+	ge_from_completed(q, &c, 1);
+	ge_to_cached(&a[1], q);
 
 	/* Digits of S in radix 16 at bits 4j (S < L < 2^253: 64 digits, over
 	 * the flash table) and of k in radix 4 at bits 2j (k < L: 127 digits,
 	 * over the two points above; against radix 8 this saves 256 bytes of
 	 * stack for about 5% more time), merged bit position by bit position
 	 * from 252, the top of both. */
-	ge_identity(&q);
+	ge_identity(q);
 	for (int i = 252; i >= 0; i--) {
 		int ds = i % 4 == 0 ? sc_digit(S, 4, (unsigned)i / 4) : 0;
 		int dk = i % 2 == 0 ? sc_digit(k, 2, (unsigned)i / 2) : 0;
-		ge_dbl(&c, &q);
-		ge_from_completed(&q, &c, ds != 0 || dk != 0);
+		ge_dbl(&c, q);
+		ge_from_completed(q, &c, ds != 0 || dk != 0);
 		if (ds != 0) {
-			ge_madd(&c, &q, &base_table[(ds < 0 ? -ds : ds) - 1], ds < 0);
-			ge_from_completed(&q, &c, 1);
+			ge_madd(&c, q, &base_table[(ds < 0 ? -ds : ds) - 1], ds < 0);
+			ge_from_completed(q, &c, 1);
 		}
 		if (dk != 0) {
-			ge_add(&c, &q, &a[(dk < 0 ? -dk : dk) - 1], dk > 0); /* -[k]A */
-			ge_from_completed(&q, &c, 1);
+			ge_add(&c, q, &a[(dk < 0 ? -dk : dk) - 1], dk > 0); /* -[k]A */
+			ge_from_completed(q, &c, 1);
 		}
 	}
-	ge_tobytes(out, &q);
-	return 0;
 }
 
 /* ---- Ed25519 ------------------------------------------------------------- */
@@ -439,14 +432,17 @@ static void ed25519_expand(uint8_t h[64], const uint8_t seed[32])
 void ed25519_public(uint8_t pub[32], const uint8_t seed[32])
 {
 	uint8_t h[64];
+	ge a;
 	ed25519_expand(h, seed);
-	ge_scalarmult_base(pub, h);
+	ge_scalarmult_base(&a, h);
+	ge_tobytes(pub, &a); /* a is the public key: no need to wipe it */
 	ct_wipe(h, sizeof h);
 }
 
-/* out = SHA-512(a || b || msg) mod L; b may be NULL. */
+/* out = SHA-512(a || b || prefix || msg) mod L; b may be NULL and prefix
+ * empty. */
 static NOINLINE void hash_reduce(uint8_t out[32], const uint8_t a[32], const uint8_t *b,
-				 const uint8_t *msg, size_t len)
+				 const uint8_t *prefix, size_t prefix_len, const uint8_t *msg, size_t len)
 {
 	struct sha512_ctx ctx;
 	uint8_t h[64];
@@ -454,6 +450,9 @@ static NOINLINE void hash_reduce(uint8_t out[32], const uint8_t a[32], const uin
 	sha512_update(&ctx, a, 32);
 	if (b != NULL) {
 		sha512_update(&ctx, b, 32);
+	}
+	if (prefix_len > 0) {
+		sha512_update(&ctx, prefix, prefix_len);
 	}
 	sha512_update(&ctx, msg, len);
 	sha512_final(&ctx, h);
@@ -464,12 +463,18 @@ static NOINLINE void hash_reduce(uint8_t out[32], const uint8_t a[32], const uin
 void ed25519_sign(uint8_t sig[64], const uint8_t *msg, size_t len, const uint8_t seed[32],
 		  const uint8_t pub[32])
 {
+	ed25519_sign_prefixed(sig, NULL, 0, msg, len, seed, pub);
+}
+
+void ed25519_sign_prefixed(uint8_t sig[64], const uint8_t *prefix, size_t prefix_len, const uint8_t *msg,
+			   size_t len, const uint8_t seed[32], const uint8_t pub[32])
+{
 	struct {
 		uint8_t h[64]; /* clamped scalar a, then the nonce prefix */
 		uint8_t r[32];
-		uint8_t A[32];
 		uint8_t R[32];
 		uint8_t k[32]; /* then S */
+		ge Rp;         /* R = [r]B before its encoding */
 	} s;
 
 	/* pub is trusted to be ed25519_public(seed), as with Monocypher's and
@@ -477,12 +482,12 @@ void ed25519_sign(uint8_t sig[64], const uint8_t *msg, size_t len, const uint8_t
 	 * fixed-base multiplication, a fifth of a TLS handshake. A mismatched
 	 * pub would reuse r with another k and reveal a: callers derive it. */
 	ed25519_expand(s.h, seed);
-	memcpy(s.A, pub, 32);
-	hash_reduce(s.r, s.h + 32, NULL, msg, len);           /* r = H(prefix || M) */
-	ge_scalarmult_base(s.R, s.r);                         /* R = [r]B */
-	hash_reduce(s.k, s.R, s.A, msg, len);                 /* k = H(R || A || M) */
+	hash_reduce(s.r, s.h + 32, NULL, prefix, prefix_len, msg, len); /* r = H(nonce prefix || M) */
+	ge_scalarmult_base(&s.Rp, s.r);                       /* R = [r]B */
+	ge_tobytes(s.R, &s.Rp);
+	hash_reduce(s.k, s.R, pub, prefix, prefix_len, msg, len); /* k = H(R || A || M) */
 	sc_muladd(s.k, s.k, s.h, s.r);                        /* S = r + k a */
-	/* Written last, so sig may overlap msg. */
+	/* Written last, so sig may overlap prefix, msg or pub. */
 	memcpy(sig, s.R, 32);
 	memcpy(sig + 32, s.k, 32);
 	ct_wipe(&s, sizeof s);
@@ -490,14 +495,23 @@ void ed25519_sign(uint8_t sig[64], const uint8_t *msg, size_t len, const uint8_t
 
 int ed25519_verify(const uint8_t sig[64], const uint8_t *msg, size_t len, const uint8_t pub[32])
 {
-	uint8_t k[32], check[32];
+	return ed25519_verify_prefixed(sig, NULL, 0, msg, len, pub);
+}
+
+int ed25519_verify_prefixed(const uint8_t sig[64], const uint8_t *prefix, size_t prefix_len,
+			    const uint8_t *msg, size_t len, const uint8_t pub[32])
+{
+	uint8_t k[32];
+	ge p;
 	if (!sc_is_canonical(sig + 32)) {
 		return -1;
 	}
-	hash_reduce(k, sig, pub, msg, len);                   /* k = H(R || A || M) */
-	if (ge_double_scalarmult(check, pub, k, sig + 32) != 0) {
+	hash_reduce(k, sig, pub, prefix, prefix_len, msg, len); /* k = H(R || A || M) */
+	if (ge_frombytes(&p, pub) != 0) {
 		return -1;
 	}
+	ge_double_scalarmult(&p, k, sig + 32);               /* [S]B - [k]A */
+	ge_tobytes(k, &p);                                    /* k is no longer needed */
 	/* Comparing encodings also rejects any R that is not canonical. */
-	return memcmp(check, sig, 32) == 0 ? 0 : -1;
+	return memcmp(k, sig, 32) == 0 ? 0 : -1;
 }

@@ -54,6 +54,9 @@ void hal_counters(struct hal_counters *out);
  * port cannot tell). */
 size_t hal_stack_peak(void);
 
+/* RAM neither static data nor the stack's high-water mark has claimed. */
+size_t hal_ram_free(void);
+
 /* The GNU build id of the running image (20 bytes with sha1). */
 const uint8_t *hal_build_id(size_t *len);
 

@@ -196,6 +196,44 @@ static void test_round_trips(void)
 	}
 }
 
+/* A message given as prefix || rest signs and verifies as the joined
+ * message does, wherever it is split (TLS's CertificateVerify passes its
+ * constant prefix and the transcript hash apart). */
+static void test_prefixed(void)
+{
+	uint8_t msg[130], seed[32], pub[32], sig[65], sig2[65];
+	for (size_t i = 0; i < sizeof msg; i++) {
+		msg[i] = rng_byte();
+	}
+	for (size_t i = 0; i < 32; i++) {
+		seed[i] = rng_byte();
+	}
+	ed25519_public(pub, seed);
+	ed25519_sign(sig, msg, sizeof msg, seed, pub);
+	static const size_t splits[] = {0, 1, 63, 64, 98, 129, 130};
+	for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++) {
+		size_t at = splits[i];
+		sig2[64] = CANARY;
+		ed25519_sign_prefixed(sig2, msg, at, msg + at, sizeof msg - at, seed, pub);
+		CHECK_MEM(sig2, sig, 64);
+		CHECK_EQ(sig2[64], CANARY);
+		CHECK_EQ(ed25519_verify_prefixed(sig, msg, at, msg + at, sizeof msg - at, pub), 0);
+		if (at > 0) {
+			msg[at - 1] ^= 1; /* a change in the prefix */
+			CHECK_EQ(ed25519_verify_prefixed(sig, msg, at, msg + at, sizeof msg - at, pub), -1);
+			msg[at - 1] ^= 1;
+		}
+		if (at < sizeof msg) {
+			msg[at] ^= 0x80; /* and in the rest */
+			CHECK_EQ(ed25519_verify_prefixed(sig, msg, at, msg + at, sizeof msg - at, pub), -1);
+			msg[at] ^= 0x80;
+		}
+	}
+	/* Moving bytes between the parts changes nothing: one message. */
+	CHECK_EQ(ed25519_verify_prefixed(sig, msg, 98, msg + 98, 32, pub), 0);
+	CHECK_EQ(ed25519_verify_prefixed(sig, msg, 97, msg + 97, 32, pub), -1); /* one byte short */
+}
+
 /* Encodings at the edges of RFC 8032 5.1.3 and 5.1.7. */
 static void test_edge_cases(void)
 {
@@ -316,6 +354,7 @@ int main(int argc, char **argv)
 	}
 	test_rfc8032();
 	test_round_trips();
+	test_prefixed();
 	test_edge_cases();
 	test_wycheproof(argv[1]);
 	return check_report("ed25519");

@@ -102,15 +102,15 @@ struct run {
 static void check(const struct tls_client *c, struct run *r)
 {
 	require(c->stage >= TLS_STAGE_IDLE && c->stage <= TLS_STAGE_FAILED);
-	require(c->error >= TLS_OK && c->error <= TLS_ERR_STATE);
+	require(c->error >= TLS_OK && c->error <= TLS_ERR_TOO_LARGE && c->error != TLS_ERR_TIMEOUT);
 	require((c->stage == TLS_STAGE_FAILED) == (c->error != TLS_OK));
 	require(c->stage >= r->stage);
 	r->stage = c->stage;
 	r->connected |= c->stage == TLS_STAGE_CONNECTED;
 	require(c->out_len <= TLS_OUT_MAX);
-	require(c->in_len <= TLS_IN_MAX);
-	require(c->hs_len <= TLS_HS_MAX);
+	require(c->hs_len <= TLS_IN_MAX && c->in_len <= TLS_IN_MAX - c->hs_len);
 	require(c->app_off <= TLS_IN_MAX && c->app_len <= TLS_IN_MAX - c->app_off);
+	require(c->app_len == 0 || c->hs_len == 0);
 	require(c->app_len == 0 || c->stage == TLS_STAGE_CONNECTED);
 	require(c->alert_sent >= -1 && c->alert_sent <= 255);
 	require(c->alert_received >= -1 && c->alert_received <= 255);

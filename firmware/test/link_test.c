@@ -318,7 +318,7 @@ static void test_encode_errors(void)
 	static uint8_t payload[LINK_MAX_PAYLOAD + 1];
 	CHECK_EQ(link_encode(LINK_DATA, payload, LINK_MAX_PAYLOAD + 1, buf, sizeof buf), 0);
 	CHECK_EQ(link_encode(0x00, payload, 1, buf, sizeof buf), 0);
-	CHECK_EQ(link_encode(0x06, payload, 1, buf, sizeof buf), 0);
+	CHECK_EQ(link_encode(0x07, payload, 1, buf, sizeof buf), 0);
 	CHECK_EQ(link_encode(0xFF, payload, 1, buf, sizeof buf), 0);
 	CHECK_EQ(link_encode(LINK_DATA, NULL, 1, buf, sizeof buf), 0);
 	CHECK_EQ(link_encode(LINK_DATA, payload, 1, NULL, sizeof buf), 0);

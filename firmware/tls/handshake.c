@@ -38,14 +38,23 @@ struct writer {
 	bool bad;
 };
 
-static void w_bytes(struct writer *w, const void *data, size_t n)
+/* Takes the next n bytes for the caller to fill; NULL when they do not fit. */
+static uint8_t *w_room(struct writer *w, size_t n)
 {
 	if (w->bad || w->cap - w->len < n) {
 		w->bad = true;
-		return;
+		return NULL;
 	}
-	memcpy(w->p + w->len, data, n);
 	w->len += n;
+	return w->p + w->len - n;
+}
+
+static void w_bytes(struct writer *w, const void *data, size_t n)
+{
+	uint8_t *p = w_room(w, n);
+	if (p != NULL) {
+		memcpy(p, data, n);
+	}
 }
 
 static void w_uint(struct writer *w, uint32_t v, size_t bytes)
@@ -151,7 +160,7 @@ enum tls_error hs_send_client_hello(struct tls_client *c)
 	return send_message(c, &w, true);
 }
 
-static enum tls_error on_server_hello(struct tls_client *c, struct cursor *m)
+static TLS_NOINLINE enum tls_error on_server_hello(struct tls_client *c, struct cursor *m)
 {
 	uint16_t legacy_version = cur_u16(m);
 	const uint8_t *random = cur_take(m, 32);
@@ -231,7 +240,7 @@ static enum tls_error skip_extensions(struct cursor *exts)
 	return cur_ok(exts) ? TLS_OK : TLS_ERR_DECODE;
 }
 
-static enum tls_error on_encrypted_extensions(struct tls_client *c, struct cursor *m)
+static TLS_NOINLINE enum tls_error on_encrypted_extensions(struct tls_client *c, struct cursor *m)
 {
 	struct cursor exts = cur_vec(m, 2);
 	if (!cur_done(m) || skip_extensions(&exts) != TLS_OK) {
@@ -241,7 +250,7 @@ static enum tls_error on_encrypted_extensions(struct tls_client *c, struct curso
 	return TLS_OK;
 }
 
-static enum tls_error on_certificate_request(struct tls_client *c, struct cursor *m)
+static TLS_NOINLINE enum tls_error on_certificate_request(struct tls_client *c, struct cursor *m)
 {
 	struct cursor context = cur_vec(m, 1);
 	struct cursor exts = cur_vec(m, 2);
@@ -276,7 +285,11 @@ static enum tls_error on_certificate_request(struct tls_client *c, struct cursor
 	return TLS_OK;
 }
 
-static enum tls_error on_certificate(struct tls_client *c, struct cursor *m)
+/* Parses the Certificate message, takes the server certificate's key and
+ * name, and points at what the CA signed; the parser's state is off the
+ * stack by the time the signature is checked. */
+static TLS_NOINLINE enum tls_error read_certificate(struct tls_client *c, struct cursor *m, struct cursor *tbs,
+						    const uint8_t **signature)
 {
 	struct cursor context = cur_vec(m, 1);
 	struct cursor list = cur_vec(m, 3);
@@ -293,27 +306,39 @@ static enum tls_error on_certificate(struct tls_client *c, struct cursor *m)
 	if (err != TLS_OK) {
 		return err;
 	}
-	if (ed25519_verify(cert.signature, cert.tbs, cert.tbs_len, c->cfg->ca_key) != 0) {
-		return TLS_ERR_UNKNOWN_CA;
-	}
+	*tbs = cur_init(cert.tbs, cert.tbs_len);
+	*signature = cert.signature;
 	memcpy(c->peer_key, cert.public_key, sizeof c->peer_key);
 	memcpy(c->peer_name, cert.subject_cn, sizeof c->peer_name);
+	return TLS_OK;
+}
+
+static TLS_NOINLINE enum tls_error on_certificate(struct tls_client *c, struct cursor *m)
+{
+	struct cursor tbs;
+	const uint8_t *signature;
+	enum tls_error err = read_certificate(c, m, &tbs, &signature);
+	if (err != TLS_OK) {
+		return err;
+	}
+	if (ed25519_verify(signature, tbs.p, cur_left(&tbs), c->cfg->ca_key) != 0) {
+		ct_wipe(c->peer_key, sizeof c->peer_key); /* never trusted */
+		memset(c->peer_name, 0, sizeof c->peer_name);
+		return TLS_ERR_UNKNOWN_CA;
+	}
 	c->stage = TLS_STAGE_WAIT_CERT_VERIFY;
 	return TLS_OK;
 }
 
-/* The content a CertificateVerify signs (section 4.4.3): 64 spaces, the
- * context string, a zero byte and the transcript hash. */
-static size_t verify_content(uint8_t out[130], const char *context, const struct sha256_ctx *transcript)
-{
-	size_t n = strlen(context);
-	memset(out, 0x20, 64);
-	memcpy(out + 64, context, n + 1);
-	tls_transcript_hash(transcript, out + 64 + n + 1);
-	return 64 + n + 1 + 32;
-}
+/* A CertificateVerify signs (section 4.4.3) 64 spaces, a context string
+ * and a zero byte (the string's terminator here), then the transcript
+ * hash: the constant part stays in flash. */
+#define SPACES_64 "                                                                "
+static const char server_verify_prefix[] = SPACES_64 "TLS 1.3, server CertificateVerify";
+static const char client_verify_prefix[] = SPACES_64 "TLS 1.3, client CertificateVerify";
+_Static_assert(sizeof server_verify_prefix == 98 && sizeof client_verify_prefix == 98, "64 + 33 + 1");
 
-static enum tls_error on_certificate_verify(struct tls_client *c, struct cursor *m)
+static TLS_NOINLINE enum tls_error on_certificate_verify(struct tls_client *c, struct cursor *m)
 {
 	uint16_t alg = cur_u16(m);
 	struct cursor sig = cur_vec(m, 2);
@@ -323,9 +348,11 @@ static enum tls_error on_certificate_verify(struct tls_client *c, struct cursor 
 	if (alg != SIG_ED25519) {
 		return TLS_ERR_PARAMETER;
 	}
-	uint8_t content[130];
-	size_t n = verify_content(content, "TLS 1.3, server CertificateVerify", &c->transcript);
-	if (cur_left(&sig) != 64 || ed25519_verify(sig.p, content, n, c->peer_key) != 0) {
+	uint8_t hash[32];
+	tls_transcript_hash(&c->transcript, hash);
+	if (cur_left(&sig) != 64 || ed25519_verify_prefixed(sig.p, (const uint8_t *)server_verify_prefix,
+							      sizeof server_verify_prefix, hash, sizeof hash,
+							      c->peer_key) != 0) {
 		return TLS_ERR_BAD_SIGNATURE;
 	}
 	c->stage = TLS_STAGE_WAIT_FINISHED;
@@ -341,7 +368,7 @@ static void finished_mac(uint8_t out[32], const uint8_t traffic_secret[32], cons
 	ct_wipe(key, sizeof key);
 }
 
-static enum tls_error send_client_auth(struct tls_client *c)
+static TLS_NOINLINE enum tls_error send_client_auth(struct tls_client *c)
 {
 	const struct tls_config *cfg = c->cfg;
 	struct writer w = message_writer(c, HS_CERTIFICATE);
@@ -358,17 +385,24 @@ static enum tls_error send_client_auth(struct tls_client *c)
 	if (err != TLS_OK || cfg->cert == NULL) {
 		return err;
 	}
-	uint8_t content[130], sig[64];
-	size_t n = verify_content(content, "TLS 1.3, client CertificateVerify", &c->transcript);
-	ed25519_sign(sig, content, n, cfg->key_seed, cfg->key_pub);
 	w = message_writer(c, HS_CERTIFICATE_VERIFY);
 	w_uint(&w, SIG_ED25519, 2);
-	w_uint(&w, sizeof sig, 2);
-	w_bytes(&w, sig, sizeof sig);
+	w_uint(&w, 64, 2);
+	uint8_t *sig = w_room(&w, 64); /* signed in place */
+	if (sig != NULL) {
+		uint8_t hash[32];
+		tls_transcript_hash(&c->transcript, hash);
+		ed25519_sign_prefixed(sig, (const uint8_t *)client_verify_prefix, sizeof client_verify_prefix, hash,
+				      sizeof hash, cfg->key_seed, cfg->key_pub);
+	}
 	return send_message(c, &w, true);
 }
 
-static enum tls_error on_finished(struct tls_client *c, struct cursor *m, const uint8_t *msg, size_t len)
+/* The server's Finished, checked before it joins the transcript, then the
+ * application secrets, which hash the transcript through it. The server's
+ * take effect at once: its next record uses them. */
+static TLS_NOINLINE enum tls_error on_finished(struct tls_client *c, struct cursor *m, const uint8_t *msg,
+					       size_t len)
 {
 	uint8_t expected[32], secret[32], zeros[32] = {0};
 	if (cur_left(m) != sizeof expected) {
@@ -380,13 +414,22 @@ static enum tls_error on_finished(struct tls_client *c, struct cursor *m, const 
 	}
 	sha256_update(&c->transcript, msg, len);
 
-	/* Application secrets hash the transcript through the server Finished. */
 	tls_derive_secret(secret, c->handshake_secret, "derived", NULL);
 	hkdf_sha256_extract(secret, secret, sizeof secret, zeros, sizeof zeros); /* master secret */
 	tls_derive_secret(c->next_tx_secret, secret, "c ap traffic", &c->transcript);
 	tls_derive_secret(secret, secret, "s ap traffic", &c->transcript);
 	ct_wipe(c->handshake_secret, sizeof c->handshake_secret);
+	tls_set_traffic(&c->rx, secret);
+	ct_wipe(secret, sizeof secret);
+	return TLS_OK;
+}
 
+/* Our second flight: ChangeCipherSpec (middlebox compatibility), our
+ * Certificate and CertificateVerify when asked, Finished; then our
+ * application keys. Called after on_finished has returned, so the
+ * signature's stack does not add to that frame. */
+static TLS_NOINLINE enum tls_error send_client_flight(struct tls_client *c)
+{
 	static const uint8_t ccs = 1;
 	enum tls_error err = tls_record_append(c, CT_CHANGE_CIPHER_SPEC, &ccs, 1);
 	if (err == TLS_OK && c->cert_requested) {
@@ -400,12 +443,9 @@ static enum tls_error on_finished(struct tls_client *c, struct cursor *m, const 
 		err = send_message(c, &w, false);
 	}
 	if (err != TLS_OK) {
-		ct_wipe(secret, sizeof secret);
 		return err;
 	}
-	tls_set_traffic(&c->rx, secret);
 	tls_set_traffic(&c->tx, c->next_tx_secret);
-	ct_wipe(secret, sizeof secret);
 	ct_wipe(c->next_tx_secret, sizeof c->next_tx_secret);
 	c->stage = TLS_STAGE_CONNECTED;
 	return TLS_OK;
@@ -465,7 +505,8 @@ enum tls_error hs_handle(struct tls_client *c, uint8_t type, const uint8_t *msg,
 		}
 	}
 	if (type == HS_FINISHED && stage == TLS_STAGE_WAIT_FINISHED) {
-		return on_finished(c, &m, msg, len); /* verified before it joins the transcript */
+		enum tls_error err = on_finished(c, &m, msg, len);
+		return err != TLS_OK ? err : send_client_flight(c);
 	}
 	if (type == HS_CERTIFICATE_VERIFY && stage == TLS_STAGE_WAIT_CERT_VERIFY) {
 		enum tls_error err = on_certificate_verify(c, &m);

@@ -23,6 +23,15 @@ enum {
 	HS_KEY_UPDATE = 24,
 };
 
+/* Keeps a handler's frame (its buffers) off the stack of the signature
+ * code that its caller runs next: the deepest stack path decides whether
+ * a session fits an 8 KiB board. */
+#if defined(__GNUC__)
+#define TLS_NOINLINE __attribute__((noinline))
+#else
+#define TLS_NOINLINE
+#endif
+
 #define RECORD_HEADER 5u
 #define AEAD_OVERHEAD 17u /* inner content type + tag */
 #define MAX_CIPHERTEXT (16384u + 256u)
@@ -37,8 +46,9 @@ void tls_transcript_hash(const struct sha256_ctx *transcript, uint8_t out[32]);
 
 /* record.c */
 enum tls_error tls_record_append(struct tls_client *c, uint8_t type, const uint8_t *data, size_t len);
-/* Decrypts the record in c->in; on success *type and the plaintext span are set. */
-enum tls_error tls_record_open(struct tls_client *c, uint8_t *type, size_t *off, size_t *len);
+/* Decrypts the complete record rec[0..rec_len) in place; on success *type
+ * is set and the plaintext is rec[RECORD_HEADER..RECORD_HEADER + *len). */
+enum tls_error tls_record_open(struct tls_client *c, uint8_t *rec, size_t rec_len, uint8_t *type, size_t *len);
 
 /* tls.c */
 enum tls_error tls_fail(struct tls_client *c, enum tls_error err);

@@ -43,22 +43,22 @@ enum tls_error tls_record_append(struct tls_client *c, uint8_t type, const uint8
 		t->seq++;
 	}
 	c->out_len += RECORD_HEADER + body;
+	c->records_out++;
 	return TLS_OK;
 }
 
-/* Decrypts the complete record in c->in in place and finds the inner type
- * behind the zero padding. */
-enum tls_error tls_record_open(struct tls_client *c, uint8_t *type, size_t *off, size_t *len)
+/* Decrypts the complete record rec[0..rec_len) in place and finds the inner
+ * type behind the zero padding; the plaintext is at rec + RECORD_HEADER. */
+enum tls_error tls_record_open(struct tls_client *c, uint8_t *rec, size_t rec_len, uint8_t *type, size_t *len)
 {
 	struct tls_traffic *t = &c->rx;
-	size_t body = c->in_len - RECORD_HEADER;
-	*off = RECORD_HEADER;
+	size_t body = rec_len - RECORD_HEADER;
 	if (!t->on) {
-		*type = c->in[0];
+		*type = rec[0];
 		*len = body;
 		return TLS_OK;
 	}
-	if (c->in[0] != CT_APPLICATION_DATA) {
+	if (rec[0] != CT_APPLICATION_DATA) {
 		return TLS_ERR_UNEXPECTED;
 	}
 	if (body < AEAD_OVERHEAD) {
@@ -66,20 +66,20 @@ enum tls_error tls_record_open(struct tls_client *c, uint8_t *type, size_t *off,
 	}
 	uint8_t nonce[12];
 	record_nonce(t, nonce);
+	uint8_t *text = rec + RECORD_HEADER;
 	size_t ct_len = body - 16;
-	if (chacha20poly1305_open(c->in + RECORD_HEADER, t->key, nonce, c->in, RECORD_HEADER, c->in + RECORD_HEADER,
-				  ct_len, c->in + RECORD_HEADER + ct_len) != 0) {
+	if (chacha20poly1305_open(text, t->key, nonce, rec, RECORD_HEADER, text, ct_len, text + ct_len) != 0) {
 		return TLS_ERR_BAD_RECORD_MAC;
 	}
 	t->seq++;
 	size_t n = ct_len;
-	while (n > 0 && c->in[RECORD_HEADER + n - 1] == 0) {
+	while (n > 0 && text[n - 1] == 0) {
 		n--; /* padding */
 	}
 	if (n == 0) {
 		return TLS_ERR_UNEXPECTED; /* no content type at all */
 	}
-	*type = c->in[RECORD_HEADER + n - 1];
+	*type = text[n - 1];
 	*len = n - 1;
 	return TLS_OK;
 }

@@ -10,6 +10,10 @@
 #include "handshake.h"
 #include "internal.h"
 
+_Static_assert(TLS_IN_MAX >= 256u && TLS_IN_MAX <= RECORD_HEADER + MAX_CIPHERTEXT,
+	       "TLS_IN_MAX: room for a ServerHello record, at most the largest record there is");
+_Static_assert(TLS_OUT_MAX >= 256u, "TLS_OUT_MAX: room for the ClientHello");
+
 static uint8_t alert_for(enum tls_error err)
 {
 	switch (err) {
@@ -20,6 +24,7 @@ static uint8_t alert_for(enum tls_error err)
 	case TLS_ERR_BAD_RECORD_MAC:
 		return TLS_ALERT_BAD_RECORD_MAC;
 	case TLS_ERR_RECORD_OVERFLOW:
+	case TLS_ERR_TOO_LARGE:
 		return TLS_ALERT_RECORD_OVERFLOW;
 	case TLS_ERR_PARAMETER:
 		return TLS_ALERT_ILLEGAL_PARAMETER;
@@ -96,53 +101,60 @@ static enum tls_error on_alert(struct tls_client *c, const uint8_t *p, size_t le
 	return TLS_ERR_PEER_ALERT;
 }
 
-/* Appends handshake bytes and handles every complete message. */
-static enum tls_error on_handshake_data(struct tls_client *c, const uint8_t *p, size_t len)
+/* The length of the handshake message whose 4-byte header is at p. */
+static size_t message_len(const uint8_t *p)
 {
-	if (len == 0) {
-		return TLS_ERR_UNEXPECTED;
-	}
-	if (c->hs_len + len > sizeof c->hs) {
-		return TLS_ERR_DECODE; /* message larger than we take */
-	}
-	memcpy(c->hs + c->hs_len, p, len);
-	c->hs_len += len;
-	while (c->hs_len >= 4) {
-		size_t body = ((size_t)c->hs[1] << 16) | ((size_t)c->hs[2] << 8) | c->hs[3];
-		if (4 + body > sizeof c->hs) {
-			return TLS_ERR_DECODE;
-		}
-		if (c->hs_len < 4 + body) {
-			break;
-		}
+	return 4 + (((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3]);
+}
+
+/* Handles every complete message in in[0..avail), which is the unfinished
+ * message a previous record left (hs_len bytes) and this record's
+ * plaintext behind it, then keeps what is left of a message at the start
+ * of in for the next record to complete. */
+static enum tls_error on_handshake_data(struct tls_client *c, size_t avail)
+{
+	size_t pos = 0;
+	while (avail - pos >= 4 && message_len(c->in + pos) <= avail - pos) {
+		size_t len = message_len(c->in + pos);
 		uint32_t epoch = c->rx.epoch;
-		enum tls_error err = hs_handle(c, c->hs[0], c->hs, 4 + body);
+		enum tls_error err = hs_handle(c, c->in[pos], c->in + pos, len);
 		if (err != TLS_OK) {
 			return err;
 		}
-		c->hs_len -= 4 + body;
-		memmove(c->hs, c->hs + 4 + body, c->hs_len);
+		pos += len;
 		/* A key change must fall on a record boundary (section 5.1). */
-		if (epoch != c->rx.epoch && c->hs_len > 0) {
+		if (epoch != c->rx.epoch && pos < avail) {
 			return TLS_ERR_UNEXPECTED;
 		}
+	}
+	c->hs_len = avail - pos;
+	memmove(c->in, c->in + pos, c->hs_len);
+	/* The record that ends the message brings at least its header and,
+	 * once records are protected, its tag and content type. */
+	size_t overhead = RECORD_HEADER + (c->rx.on ? AEAD_OVERHEAD : 0);
+	if (c->hs_len >= 4 && message_len(c->in) > sizeof c->in - overhead) {
+		return TLS_ERR_TOO_LARGE;
 	}
 	return TLS_OK;
 }
 
+/* Handles the complete record at in + hs_len. */
 static enum tls_error on_record(struct tls_client *c)
 {
+	uint8_t *rec = c->in + c->hs_len;
 	uint8_t type;
-	size_t off, len;
-	if (c->in[0] == CT_CHANGE_CIPHER_SPEC) {
-		/* Middlebox compatibility: one byte 0x01, only mid-handshake. */
-		if (!in_handshake(c) || c->stage == TLS_STAGE_WAIT_SERVER_HELLO || c->in_len != RECORD_HEADER + 1 ||
-		    c->in[RECORD_HEADER] != 1) {
+	size_t len;
+	c->records_in++;
+	if (rec[0] == CT_CHANGE_CIPHER_SPEC) {
+		/* Middlebox compatibility: one byte 0x01, only mid-handshake and
+		 * never inside a split message (section 5.1). */
+		if (!in_handshake(c) || c->stage == TLS_STAGE_WAIT_SERVER_HELLO || c->hs_len > 0 ||
+		    c->in_len != RECORD_HEADER + 1 || rec[RECORD_HEADER] != 1) {
 			return TLS_ERR_UNEXPECTED;
 		}
 		return TLS_OK;
 	}
-	enum tls_error err = tls_record_open(c, &type, &off, &len);
+	enum tls_error err = tls_record_open(c, rec, c->in_len, &type, &len);
 	if (err != TLS_OK) {
 		return err;
 	}
@@ -151,19 +163,42 @@ static enum tls_error on_record(struct tls_client *c)
 	}
 	switch (type) {
 	case CT_ALERT:
-		return on_alert(c, c->in + off, len);
+		return on_alert(c, rec + RECORD_HEADER, len);
 	case CT_HANDSHAKE:
-		return on_handshake_data(c, c->in + off, len);
+		if (len == 0) {
+			return TLS_ERR_UNEXPECTED;
+		}
+		memmove(rec, rec + RECORD_HEADER, len); /* behind the unfinished message */
+		return on_handshake_data(c, c->hs_len + len);
 	case CT_APPLICATION_DATA:
 		if (c->stage != TLS_STAGE_CONNECTED) {
 			return TLS_ERR_UNEXPECTED;
 		}
-		c->app_off = off;
+		c->app_off = RECORD_HEADER; /* hs_len is 0 */
 		c->app_len = len;
 		return TLS_OK;
 	default:
 		return TLS_ERR_UNEXPECTED;
 	}
+}
+
+/* Checks the header of the record being received; returns its full size. */
+static enum tls_error record_size(const struct tls_client *c, size_t *size)
+{
+	const uint8_t *rec = c->in + c->hs_len;
+	size_t body = ((size_t)rec[3] << 8) | rec[4];
+	if (body == 0) {
+		return c->rx.on ? TLS_ERR_BAD_RECORD_MAC : TLS_ERR_UNEXPECTED;
+	}
+	if (body > MAX_CIPHERTEXT) {
+		return TLS_ERR_RECORD_OVERFLOW;
+	}
+	if (RECORD_HEADER + body > sizeof c->in - c->hs_len) {
+		/* Larger than we take, or than the room behind a split message. */
+		return c->hs_len > 0 ? TLS_ERR_TOO_LARGE : TLS_ERR_RECORD_OVERFLOW;
+	}
+	*size = RECORD_HEADER + body;
+	return TLS_OK;
 }
 
 size_t tls_feed(struct tls_client *c, const uint8_t *data, size_t len)
@@ -172,30 +207,30 @@ size_t tls_feed(struct tls_client *c, const uint8_t *data, size_t len)
 	while (used < len && c->app_len == 0 && (in_handshake(c) || c->stage == TLS_STAGE_CONNECTED)) {
 		size_t want = RECORD_HEADER;
 		if (c->in_len >= RECORD_HEADER) {
-			size_t body = ((size_t)c->in[3] << 8) | c->in[4];
-			if (body > MAX_CIPHERTEXT || RECORD_HEADER + body > sizeof c->in) {
-				tls_fail(c, TLS_ERR_RECORD_OVERFLOW);
+			enum tls_error err = record_size(c, &want);
+			if (err != TLS_OK) {
+				tls_fail(c, err);
 				break;
 			}
-			want = RECORD_HEADER + body;
 		}
 		size_t n = want - c->in_len;
 		if (n > len - used) {
 			n = len - used;
 		}
-		memcpy(c->in + c->in_len, data + used, n);
+		memcpy(c->in + c->hs_len + c->in_len, data + used, n);
 		c->in_len += n;
 		used += n;
-		if (c->in_len == want && want > RECORD_HEADER) {
+		if (c->in_len == RECORD_HEADER && want == RECORD_HEADER) {
+			/* Refused as soon as the header says so. */
+			enum tls_error err = record_size(c, &want);
+			if (err != TLS_OK) {
+				tls_fail(c, err);
+			}
+		} else if (c->in_len == want) {
 			enum tls_error err = on_record(c);
 			c->in_len = 0;
 			if (err != TLS_OK) {
 				tls_fail(c, err);
-			}
-		} else if (c->in_len == RECORD_HEADER && want == RECORD_HEADER) {
-			size_t body = ((size_t)c->in[3] << 8) | c->in[4];
-			if (body == 0) {
-				tls_fail(c, c->rx.on ? TLS_ERR_BAD_RECORD_MAC : TLS_ERR_UNEXPECTED);
 			}
 		}
 	}
@@ -288,6 +323,7 @@ const char *tls_error_name(enum tls_error e)
 		"ok", "decode error", "unexpected message", "bad record mac", "record overflow",
 		"illegal parameter", "unsupported", "not TLS 1.3", "bad certificate", "unsupported certificate algorithm",
 		"unknown ca", "bad signature", "bad finished", "peer alert", "no space", "bad state", "timed out",
+		"handshake message too large",
 	};
 	return (size_t)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }

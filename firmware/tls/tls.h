@@ -7,10 +7,17 @@
  * with tls_read and tls_write. No malloc: every buffer is in struct
  * tls_client, sized by the TLS_*_MAX macros below.
  *
+ * Handshake messages are handled where they were decrypted, in the receive
+ * buffer. One split across records (crypto/tls never splits one; other
+ * servers may) is reassembled there too: its first part stays at the start
+ * of the buffer and the next record lands behind it.
+ *
  * Limits, by design: the server certificate must be an Ed25519 leaf signed
  * directly by the provisioned CA key (the lab's gateway CA); validity dates
  * are not checked (a board has no trusted clock); HelloRetryRequest, PSK
- * and 0-RTT are not supported; received records may not exceed TLS_IN_MAX.
+ * and 0-RTT are not supported; a received record may not exceed
+ * TLS_IN_MAX, and a handshake message split across records, with the
+ * header and tag of the record that ends it, may not either.
  */
 #ifndef TLS_H
 #define TLS_H
@@ -21,14 +28,14 @@
 
 #include "sha2.h"
 
+/* Firmware builds set both per board (the Makefile passes the generated
+ * BOARD_TLS_IN_MAX and BOARD_TLS_OUT_MAX of gen/<board>/board.h to every
+ * source, so all agree on this struct); host builds take these. */
 #ifndef TLS_IN_MAX
 #define TLS_IN_MAX 2048u /* largest record we accept, header included */
 #endif
 #ifndef TLS_OUT_MAX
 #define TLS_OUT_MAX 1024u /* bytes of records waiting to be sent */
-#endif
-#ifndef TLS_HS_MAX
-#define TLS_HS_MAX 1024u /* largest handshake message we reassemble */
 #endif
 #define TLS_NAME_MAX 64u
 
@@ -64,6 +71,7 @@ enum tls_error {
 	TLS_ERR_NO_SPACE,       /* output buffer too small for our flight */
 	TLS_ERR_STATE,          /* API misuse */
 	TLS_ERR_TIMEOUT,        /* the caller gave up waiting */
+	TLS_ERR_TOO_LARGE,      /* a split handshake message does not fit TLS_IN_MAX */
 };
 
 /* Alert descriptions (RFC 8446 section 6). */
@@ -125,13 +133,13 @@ struct tls_client {
 	bool cert_requested;
 	bool send_key_update;
 	bool close_sent;
+	uint32_t records_in, records_out; /* this session's, for the heartbeat */
 
+	/* in holds hs_len bytes of a handshake message that a record left
+	 * unfinished, then in_len bytes of the record being received. */
 	uint8_t in[TLS_IN_MAX];
-	size_t in_len;
+	size_t hs_len, in_len;
 	size_t app_off, app_len; /* unread application data inside in */
-
-	uint8_t hs[TLS_HS_MAX];
-	size_t hs_len;
 
 	uint8_t out[TLS_OUT_MAX];
 	size_t out_len;

@@ -99,3 +99,8 @@ func (d *Decoder) check(frame []byte) (Type, []byte, bool) {
 func (d *Decoder) Stats() Stats {
 	return d.stats
 }
+
+// Dropped is the number of frames dropped, for any reason.
+func (s Stats) Dropped() uint64 {
+	return s.BadCOBS + s.Short + s.Oversized + s.BadCRC + s.UnknownType
+}

@@ -10,6 +10,10 @@
 #define BOARD_FAMILY_CMSDK       1
 #define BOARD_IRQ_LINES          32u
 #define BOARD_TLS                1
+#define BOARD_TLS_IN_MAX         2048u
+#define BOARD_TLS_OUT_MAX        1024u
+#define BOARD_CLIENT_RX_MAX      1100u
+#define BOARD_CLIENT_TX_MAX      256u
 #define BOARD_SYSTICK_HZ         1000000u
 #define BOARD_SYSTICK_CLKSOURCE  0
 

@@ -9,7 +9,11 @@
 #define BOARD_PORT_STM32         1
 #define BOARD_FAMILY_STM32F1     1
 #define BOARD_IRQ_LINES          61u
-#define BOARD_TLS                0
+#define BOARD_TLS                1
+#define BOARD_TLS_IN_MAX         512u
+#define BOARD_TLS_OUT_MAX        640u
+#define BOARD_CLIENT_RX_MAX      300u
+#define BOARD_CLIENT_TX_MAX      200u
 #define BOARD_SYSTICK_HZ         3000000u
 #define BOARD_SYSTICK_CLKSOURCE  0
 

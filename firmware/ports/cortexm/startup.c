@@ -63,6 +63,12 @@ size_t hal_stack_peak(void)
 	return (size_t)((const uint8_t *)__stack_top - (const uint8_t *)p);
 }
 
+size_t hal_ram_free(void)
+{
+	uintptr_t end = BOARD_RAM_BASE + BOARD_RAM_SIZE;
+	return (size_t)(end - (uintptr_t)__bss_end) - hal_stack_peak();
+}
+
 void Reset_Handler(void)
 {
 	SCB_VTOR = (uint32_t)(uintptr_t)vector_table;

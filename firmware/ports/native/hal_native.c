@@ -286,6 +286,11 @@ size_t hal_stack_peak(void)
 	return 0; /* the host's stack is not the board's */
 }
 
+size_t hal_ram_free(void)
+{
+	return BOARD_RAM_SIZE; /* a process has no fixed RAM: report the board's */
+}
+
 const uint8_t *hal_build_id(size_t *len)
 {
 	*len = native.build_id_len;

@@ -1,0 +1,78 @@
+package gateway
+
+import (
+	"sync"
+	"time"
+)
+
+// Event is one thing that happened to a device: every state change, and
+// every operator decision.
+type Event struct {
+	Time   time.Time `json:"time"`
+	Kind   string    `json:"kind"` // EventState, EventApprove, ...
+	Device string    `json:"device,omitempty"`
+	Name   string    `json:"name,omitempty"`
+	From   State     `json:"from"`
+	To     State     `json:"to"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// Event kinds.
+const (
+	EventState   = "state"   // From -> To
+	EventApprove = "approve" // an operator let a device in
+	EventReject  = "reject"  // an operator refused a device
+	EventRevoke  = "revoke"  // the key is refused at the handshake from now on
+	EventRefused = "refused" // a handshake failed; Detail says why
+)
+
+// hub fans events out to subscribers. A subscriber that falls behind loses
+// events (counted) rather than slowing the gateway down.
+type hub struct {
+	mu      sync.Mutex
+	subs    map[chan Event]struct{}
+	dropped uint64
+}
+
+// subscriberBuffer holds a burst like a whole fleet changing state at once.
+const subscriberBuffer = 4096
+
+func (h *hub) subscribe() (<-chan Event, func()) {
+	ch := make(chan Event, subscriberBuffer)
+	h.mu.Lock()
+	if h.subs == nil {
+		h.subs = map[chan Event]struct{}{}
+	}
+	h.subs[ch] = struct{}{}
+	h.mu.Unlock()
+	return ch, func() {
+		h.mu.Lock()
+		if _, ok := h.subs[ch]; ok {
+			delete(h.subs, ch)
+			close(ch)
+		}
+		h.mu.Unlock()
+	}
+}
+
+func (h *hub) publish(e Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs {
+		select {
+		case ch <- e:
+		default:
+			h.dropped++
+		}
+	}
+}
+
+// closeAll ends every subscription.
+func (h *hub) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs {
+		close(ch)
+	}
+	h.subs = nil
+}

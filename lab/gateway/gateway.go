@@ -1,0 +1,420 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"sync"
+	"time"
+
+	"wasmbed-lab/lab/store"
+)
+
+// Config says how a gateway runs. Zero values take the defaults.
+type Config struct {
+	Store            *store.Store // required: the registry and the lab's PKI
+	Pairing          Pairing
+	Heartbeat        time.Duration    // interval devices are told to keep; default 1 s
+	MissedLimit      int              // heartbeat intervals missed before Unreachable; default 3
+	HandshakeTimeout time.Duration    // default 10 s
+	Now              func() time.Time // default time.Now
+}
+
+const (
+	DefaultHeartbeat   = time.Second
+	DefaultMissedLimit = 3
+	flushInterval      = 2 * time.Second // how often counters reach the store
+)
+
+// Gateway serves device sessions and keeps the registry.
+type Gateway struct {
+	cfg     Config
+	store   *store.Store
+	trust   *Trust
+	tls     *tls.Config
+	events  hub
+	started time.Time
+	stop    chan struct{}
+	wg      sync.WaitGroup
+
+	mu         sync.Mutex
+	devices    map[string]*device // by ID
+	sessions   map[*session]struct{}
+	pairing    Pairing
+	handshakes uint64
+	refused    uint64
+	closed     bool
+	changed    chan struct{} // closed and renewed on every change, for WaitFor
+	audit      []store.Event // events not yet in the store
+}
+
+// device is the gateway's live record of one device.
+type device struct {
+	Device
+	spki      []byte
+	session   *session // the current one, if any
+	lastBeat  time.Time
+	missedRun uint64 // intervals missed since the last heartbeat
+	dirty     bool   // changed since last written to the store
+}
+
+// New opens a gateway on the store: it loads (or makes) the lab's PKI and
+// the registry. Devices that were up when the last gateway stopped are
+// Disconnected until they come back.
+func New(cfg Config) (*Gateway, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("gateway: no store")
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.MissedLimit <= 0 {
+		cfg.MissedLimit = DefaultMissedLimit
+	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = 10 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	g := &Gateway{
+		cfg:      cfg,
+		store:    cfg.Store,
+		started:  cfg.Now(),
+		stop:     make(chan struct{}),
+		devices:  map[string]*device{},
+		sessions: map[*session]struct{}{},
+		pairing:  cfg.Pairing,
+		changed:  make(chan struct{}),
+	}
+	var err error
+	if g.trust, err = loadTrust(g.store, g.started); err != nil {
+		return nil, err
+	}
+	g.tls = g.trust.serverConfig(g.verify)
+	if err := g.store.PutSetting("pairing", g.pairing); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	if err := g.load(); err != nil {
+		return nil, err
+	}
+	g.wg.Add(1)
+	go g.background()
+	return g, nil
+}
+
+func (g *Gateway) now() time.Time { return g.cfg.Now() }
+
+// load reads the registry.
+func (g *Gateway) load() error {
+	recs, err := g.store.Devices()
+	if err != nil {
+		return fmt.Errorf("gateway: loading the registry: %w", err)
+	}
+	for _, r := range recs {
+		d := &device{Device: fromRecord(r), spki: r.PublicKey}
+		switch d.State {
+		case Connected, Unreachable:
+			d.State, d.dirty = Disconnected, true
+		case Enrolling:
+			d.State, d.dirty = Pending, true
+		}
+		g.devices[d.ID] = d
+	}
+	return nil
+}
+
+// Trust is the lab's PKI (e.g. for tools that act as a device).
+func (g *Gateway) Trust() *Trust { return g.trust }
+
+// Serve runs one device session over conn (a link session's byte stream)
+// until it ends, and closes conn. board is the board the link belongs to.
+func (g *Gateway) Serve(ctx context.Context, conn net.Conn, board string) error {
+	g.mu.Lock()
+	closed := g.closed
+	g.mu.Unlock()
+	if closed {
+		conn.Close()
+		return ErrClosed
+	}
+	tc := tls.Server(conn, g.tls)
+	hctx, cancel := context.WithTimeout(ctx, g.cfg.HandshakeTimeout)
+	err := tc.HandshakeContext(hctx)
+	cancel()
+	if err != nil {
+		tc.Close()
+		g.mu.Lock()
+		g.refused++
+		g.mu.Unlock()
+		g.emit(Event{Kind: EventRefused, Name: board, Detail: err.Error()})
+		return fmt.Errorf("gateway: %s: handshake: %w", board, err)
+	}
+	s := &session{g: g, conn: tc, board: board}
+	if err := g.attach(s, tc.ConnectionState().PeerCertificates[0]); err != nil {
+		tc.Close()
+		return err
+	}
+	defer g.detach(s)
+	return s.run(ctx)
+}
+
+// verify runs inside the handshake: a revoked key is refused there, with a
+// certificate_revoked... alert from crypto/tls.
+func (g *Gateway) verify(cert *x509.Certificate) error {
+	id := DeviceID(cert.RawSubjectPublicKeyInfo).String()
+	g.mu.Lock()
+	d, ok := g.devices[id]
+	revoked := ok && d.Revoked
+	g.mu.Unlock()
+	if revoked {
+		return fmt.Errorf("gateway: device %s (%s) is revoked", id, cert.Subject.CommonName)
+	}
+	return nil
+}
+
+// attach records a new session for the certificate's device, ending any
+// older session of the same device (the newest wins).
+func (g *Gateway) attach(s *session, cert *x509.Certificate) error {
+	spki := cert.RawSubjectPublicKeyInfo
+	id := DeviceID(spki).String()
+	now := g.now()
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return ErrClosed
+	}
+	g.handshakes++
+	d, ok := g.devices[id]
+	if !ok {
+		d = &device{Device: Device{ID: id, Name: cert.Subject.CommonName, State: Pending, FirstSeen: now, Since: now}, spki: spki}
+		g.devices[id] = d
+	}
+	old := d.session
+	d.session = s
+	d.Board = s.board
+	d.Sessions++
+	d.LastSeen = now
+	d.dirty = true
+	s.dev = d
+	g.sessions[s] = struct{}{}
+	g.mu.Unlock()
+	if !ok {
+		g.emit(Event{Kind: EventState, Device: id, Name: d.Name, From: Pending, To: Pending, Detail: "new device"})
+	}
+	if old != nil {
+		old.close()
+	}
+	return nil
+}
+
+// detach ends a session's hold on its device.
+func (g *Gateway) detach(s *session) {
+	g.mu.Lock()
+	delete(g.sessions, s)
+	d := s.dev
+	var ev *Event
+	if d.session == s {
+		d.session = nil
+		switch d.State {
+		case Connected, Unreachable, Enrolled:
+			ev = g.setState(d, Disconnected, "session ended")
+		case Enrolling:
+			ev = g.setState(d, Pending, "session ended during enrollment")
+		}
+	}
+	g.mu.Unlock()
+	g.emitPtr(ev)
+}
+
+// setState moves d to st; the caller holds g.mu and emits the event after
+// unlocking. It returns nil when nothing changed.
+func (g *Gateway) setState(d *device, st State, detail string) *Event {
+	if d.State == st {
+		return nil
+	}
+	e := &Event{Kind: EventState, Device: d.ID, Name: d.Name, From: d.State, To: st, Detail: detail}
+	d.State = st
+	d.Since = g.now()
+	d.dirty = true
+	return e
+}
+
+// emit publishes e, queues it for the audit log and wakes WaitFor.
+func (g *Gateway) emit(e Event) {
+	if e.Time.IsZero() {
+		e.Time = g.now()
+	}
+	g.mu.Lock()
+	g.audit = append(g.audit, store.Event{Time: e.Time, Device: e.Device, Kind: e.Kind, Detail: auditDetail(e)})
+	g.notifyLocked()
+	g.mu.Unlock()
+	g.events.publish(e)
+}
+
+func (g *Gateway) emitPtr(e *Event) {
+	if e != nil {
+		g.emit(*e)
+	}
+}
+
+func auditDetail(e Event) string {
+	if e.Kind == EventState {
+		s := e.From.String() + " -> " + e.To.String()
+		if e.Detail != "" {
+			s += ": " + e.Detail
+		}
+		return s
+	}
+	return e.Detail
+}
+
+func (g *Gateway) notifyLocked() {
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// Subscribe returns the event stream and a function that ends it.
+func (g *Gateway) Subscribe() (<-chan Event, func()) { return g.events.subscribe() }
+
+// Devices lists every known device, by name.
+func (g *Gateway) Devices() []Device {
+	g.mu.Lock()
+	out := make([]Device, 0, len(g.devices))
+	for _, d := range g.devices {
+		out = append(out, d.snapshot())
+	}
+	g.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// Device finds a device by ID or by name.
+func (g *Gateway) Device(ref string) (Device, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	d, err := g.findLocked(ref)
+	if err != nil {
+		return Device{}, err
+	}
+	return d.snapshot(), nil
+}
+
+func (g *Gateway) findLocked(ref string) (*device, error) {
+	if d, ok := g.devices[ref]; ok {
+		return d, nil
+	}
+	var found *device
+	for _, d := range g.devices {
+		if d.Name == ref {
+			if found != nil {
+				return nil, fmt.Errorf("gateway: device name %q is ambiguous: use its id", ref)
+			}
+			found = d
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownDevice, ref)
+	}
+	return found, nil
+}
+
+func (d *device) snapshot() Device {
+	s := d.Device
+	s.Counters = append([]uint64(nil), d.Counters...)
+	s.Capabilities = append([]string(nil), d.Capabilities...)
+	return s
+}
+
+// WaitFor waits until the device named by ref (ID or name) satisfies cond,
+// and returns it.
+func (g *Gateway) WaitFor(ctx context.Context, ref string, cond func(Device) bool) (Device, error) {
+	for {
+		g.mu.Lock()
+		d, err := g.findLocked(ref)
+		var snap Device
+		if err == nil {
+			snap = d.snapshot()
+		}
+		changed := g.changed
+		g.mu.Unlock()
+		if err == nil && cond(snap) {
+			return snap, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			if err != nil {
+				return snap, fmt.Errorf("%w: %w", err, ctx.Err())
+			}
+			return snap, fmt.Errorf("gateway: device %s still %s: %w", snap.Name, snap.State, ctx.Err())
+		}
+	}
+}
+
+// Status describes the gateway.
+func (g *Gateway) Status() Status {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	st := Status{
+		Pairing: g.pairing, Heartbeat: g.cfg.Heartbeat, MissedLimit: g.cfg.MissedLimit,
+		Started: g.started, Sessions: len(g.sessions), Devices: map[string]int{},
+		Handshakes: g.handshakes, Refused: g.refused,
+	}
+	for _, d := range g.devices {
+		st.Devices[d.State.String()]++
+	}
+	return st
+}
+
+// Ready says whether the gateway serves sessions.
+func (g *Gateway) Ready() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return !g.closed
+}
+
+// SetPairing changes the pairing mode and remembers it.
+func (g *Gateway) SetPairing(p Pairing) error {
+	if err := g.store.PutSetting("pairing", p); err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	g.mu.Lock()
+	g.pairing = p
+	g.mu.Unlock()
+	return nil
+}
+
+// Close ends every session (each device then says hello again, to the next
+// gateway), writes what the store lacks and stops. It does not close the
+// store.
+func (g *Gateway) Close() error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return nil
+	}
+	g.closed = true
+	sessions := make([]*session, 0, len(g.sessions))
+	for s := range g.sessions {
+		sessions = append(sessions, s)
+	}
+	g.notifyLocked()
+	g.mu.Unlock()
+	for _, s := range sessions {
+		s.close()
+	}
+	close(g.stop)
+	g.wg.Wait()
+	err := g.flush()
+	g.events.closeAll()
+	return err
+}

@@ -1,0 +1,138 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"time"
+
+	"wasmbed-lab/lab/pki"
+	"wasmbed-lab/lab/store"
+)
+
+// Trust is the lab's PKI: the gateway CA that boards trust, the device CA
+// whose certificates the gateway accepts, and the gateway's own identity.
+// It lives in the store so that a restarted lab keeps its devices.
+type Trust struct {
+	GatewayCA *pki.CA
+	DeviceCA  *pki.CA
+	Server    *pki.Identity
+}
+
+// Names of the store's secrets.
+const (
+	secretGatewayCA = "gateway-ca"
+	secretDeviceCA  = "device-ca"
+	secretServer    = "gateway-server"
+	secretDevice    = "device/" // + board name
+)
+
+// loadTrust reads the lab's PKI from the store, making what is missing.
+func loadTrust(st *store.Store, now time.Time) (*Trust, error) {
+	t := &Trust{}
+	var err error
+	if t.GatewayCA, err = loadCA(st, secretGatewayCA, "wasmbed gateway CA", now); err != nil {
+		return nil, err
+	}
+	if t.DeviceCA, err = loadCA(st, secretDeviceCA, "wasmbed device CA", now); err != nil {
+		return nil, err
+	}
+	t.Server, err = loadIdentity(st, secretServer, func() (*pki.Identity, error) {
+		return t.GatewayCA.NewIdentity("gateway", pki.ServerAuth, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Server.Verify(t.GatewayCA); err != nil {
+		return nil, fmt.Errorf("gateway: stored server certificate: %w", err)
+	}
+	return t, nil
+}
+
+func loadCA(st *store.Store, secret, name string, now time.Time) (*pki.CA, error) {
+	b, ok, err := st.Secret(secret)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %s: %w", name, err)
+	}
+	if ok {
+		ca, err := pki.ParseCA(b)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: stored %s: %w", name, err)
+		}
+		return ca, nil
+	}
+	ca, err := pki.NewCA(name, now)
+	if err != nil {
+		return nil, err
+	}
+	if b, err = ca.MarshalPEM(); err != nil {
+		return nil, err
+	}
+	if err := st.PutSecret(secret, b); err != nil {
+		return nil, fmt.Errorf("gateway: saving %s: %w", name, err)
+	}
+	return ca, nil
+}
+
+func loadIdentity(st *store.Store, secret string, create func() (*pki.Identity, error)) (*pki.Identity, error) {
+	b, ok, err := st.Secret(secret)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: identity %s: %w", secret, err)
+	}
+	if ok {
+		id, err := pki.ParseIdentity(b)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: stored identity %s: %w", secret, err)
+		}
+		return id, nil
+	}
+	id, err := create()
+	if err != nil {
+		return nil, err
+	}
+	if b, err = id.MarshalPEM(); err != nil {
+		return nil, err
+	}
+	if err := st.PutSecret(secret, b); err != nil {
+		return nil, fmt.Errorf("gateway: saving identity %s: %w", secret, err)
+	}
+	return id, nil
+}
+
+// serverConfig is the gateway's TLS: 1.3 only, a certificate from the
+// device CA required, and verify checking the key against the registry.
+func (t *Trust) serverConfig(verify func(cert *x509.Certificate) error) *tls.Config {
+	return &tls.Config{
+		Certificates: []tls.Certificate{t.Server.TLSCertificate()},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    t.DeviceCA.Pool(),
+		MinVersion:   tls.VersionTLS13,
+		MaxVersion:   tls.VersionTLS13,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("no client certificate")
+			}
+			return verify(cs.PeerCertificates[0])
+		},
+	}
+}
+
+// Provision returns a board's provisioning blob for one boot: the board's
+// identity (made on first use and kept in the store, so the board stays the
+// same device across boots), the gateway CA key, the heartbeat interval and
+// fresh random bytes. The blob holds a private key: never log it.
+func (g *Gateway) Provision(board string) ([]byte, error) {
+	id, err := loadIdentity(g.store, secretDevice+board, func() (*pki.Identity, error) {
+		return g.trust.DeviceCA.NewIdentity(board, pki.ClientAuth, g.now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := pki.Provision{Name: board, Device: id, GatewayCA: g.trust.GatewayCA.PublicKey(), HeartbeatMS: uint32(g.cfg.Heartbeat / time.Millisecond)}
+	if _, err := rand.Read(p.RNGSeed[:]); err != nil {
+		return nil, fmt.Errorf("gateway: rng seed: %w", err)
+	}
+	return p.Marshal()
+}

@@ -1,0 +1,180 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+
+	"wasmbed-lab/lab/gateway"
+	"wasmbed-lab/lab/store"
+)
+
+// Options says how to open a lab.
+type Options struct {
+	StateDir string         // the store lives here
+	Root     string         // the project root, for firmware images; FindRoot when empty
+	Gateway  gateway.Config // Store is filled in by Open
+}
+
+// Lab is a fleet of boards and the gateway they talk to, over one store.
+type Lab struct {
+	opts  Options
+	store *store.Store
+	ctx   context.Context // ends every session
+	stop  context.CancelFunc
+
+	mu       sync.Mutex
+	gw       *gateway.Gateway // nil while restarting
+	boards   map[string]*Board
+	sessions sync.WaitGroup
+}
+
+// Open opens the lab's store and starts its gateway.
+func Open(opts Options) (*Lab, error) {
+	if opts.Root == "" {
+		root, err := FindRoot()
+		if err != nil {
+			return nil, err
+		}
+		opts.Root = root
+	}
+	st, err := store.Open(opts.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	opts.Gateway.Store = st
+	gw, err := gateway.New(opts.Gateway)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	return &Lab{opts: opts, store: st, ctx: ctx, stop: stop, gw: gw, boards: map[string]*Board{}}, nil
+}
+
+// Gateway is the running gateway, nil while it restarts.
+func (l *Lab) Gateway() *gateway.Gateway {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.gw
+}
+
+// RestartGateway stops the gateway, ending every session, and starts a new
+// one on the same store: the devices come back by themselves.
+func (l *Lab) RestartGateway() error {
+	l.mu.Lock()
+	old := l.gw
+	l.gw = nil
+	l.mu.Unlock()
+	if old != nil {
+		if err := old.Close(); err != nil {
+			return err
+		}
+	}
+	gw, err := gateway.New(l.opts.Gateway)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.gw = gw
+	l.mu.Unlock()
+	return nil
+}
+
+// AddBoard provisions a board as device name and boots it; its link
+// sessions go to the gateway. opts.Board is required; Firmware, Provision,
+// OnSession and SessionReady are filled in.
+func (l *Lab) AddBoard(ctx context.Context, name string, opts BoardOptions) (*Board, error) {
+	l.mu.Lock()
+	_, dup := l.boards[name]
+	gw := l.gw
+	l.mu.Unlock()
+	if dup {
+		return nil, fmt.Errorf("lab: a board named %q is already running", name)
+	}
+	if gw == nil {
+		return nil, errors.New("lab: the gateway is restarting; try again")
+	}
+	var err error
+	if opts.Firmware == "" {
+		if opts.Firmware, err = EnsureFirmware(ctx, l.opts.Root, opts.Board); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Provision, err = gw.Provision(name); err != nil {
+		return nil, err
+	}
+	boardName := opts.Board.Name
+	opts.SessionReady = func() bool { return l.Gateway() != nil }
+	opts.OnSession = func(conn net.Conn) {
+		gw := l.Gateway()
+		if gw == nil {
+			conn.Close()
+			return
+		}
+		l.sessions.Add(1)
+		defer l.sessions.Done()
+		gw.Serve(l.ctx, conn, boardName) // its outcome is in the gateway's events
+	}
+	b, err := StartBoard(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	l.boards[name] = b
+	l.mu.Unlock()
+	return b, nil
+}
+
+// Board is a running board by device name.
+func (l *Lab) Board(name string) (*Board, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.boards[name]
+	return b, ok
+}
+
+// Close stops every board and the gateway, and closes the store.
+func (l *Lab) Close(ctx context.Context) error {
+	l.mu.Lock()
+	bs := make([]*Board, 0, len(l.boards))
+	for _, b := range l.boards {
+		bs = append(bs, b)
+	}
+	l.boards = map[string]*Board{}
+	gw := l.gw
+	l.gw = nil
+	l.mu.Unlock()
+	errs := make([]error, len(bs))
+	var wg sync.WaitGroup
+	for i, b := range bs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = b.Stop(ctx)
+		}()
+	}
+	wg.Wait()
+	l.stop()
+	if gw != nil {
+		errs = append(errs, gw.Close())
+	}
+	l.sessions.Wait()
+	errs = append(errs, l.store.Close())
+	return errors.Join(errs...)
+}
+
+// RemoveBoard stops a board and forgets it; the device stays in the
+// registry.
+func (l *Lab) RemoveBoard(ctx context.Context, name string) error {
+	l.mu.Lock()
+	b, ok := l.boards[name]
+	delete(l.boards, name)
+	l.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("lab: no board named %q", name)
+	}
+	return b.Stop(ctx)
+}
