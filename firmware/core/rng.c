@@ -6,6 +6,17 @@
 #include "ct.h"
 #include "sha2.h"
 
+#define CARRY_MAGIC 0x52ca77edu
+
+/* A reset reloads the same provisioning blob, so its seed alone would make
+ * the next boot repeat this one's random numbers. Each boot leaves a key for
+ * the next in RAM that startup does not clear; a power-on (a new emulator,
+ * with a new blob) finds none. */
+static struct {
+	uint32_t magic;
+	uint8_t key[32];
+} carry __attribute__((section(".noinit")));
+
 void rng_init(struct rng *r, const uint8_t seed[32], uint64_t now_us)
 {
 	struct sha256_ctx h;
@@ -16,8 +27,13 @@ void rng_init(struct rng *r, const uint8_t seed[32], uint64_t now_us)
 	sha256_init(&h);
 	sha256_update(&h, seed, 32);
 	sha256_update(&h, t, sizeof t);
+	if (carry.magic == CARRY_MAGIC) {
+		sha256_update(&h, carry.key, sizeof carry.key);
+	}
 	sha256_final(&h, r->key);
 	r->counter = 0;
+	rng_fill(r, carry.key, sizeof carry.key);
+	carry.magic = CARRY_MAGIC;
 }
 
 void rng_fill(struct rng *r, uint8_t *out, size_t len)

@@ -1,6 +1,8 @@
 /*
  * The firmware's random numbers: ChaCha20 keyed from the per-boot seed the
- * lab provisions, mixed with the time of first use, with fast key erasure
+ * lab provisions, mixed with the time of first use and a key the previous
+ * boot left behind (a reset keeps the blob, so not its seed alone), with
+ * fast key erasure
  * (each output block also replaces the key), so earlier outputs cannot be
  * recovered from a later state.
  */
