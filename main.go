@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -179,6 +180,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	hbQEMU := fs.Int("heartbeat-qemu", 32, "QEMU boards in the heartbeat fleet")
 	hbNative := fs.Int("heartbeat-native", 200, "native boards in the heartbeat fleet")
 	hbWindow := fs.Duration("heartbeat-window", time.Minute, "how long the heartbeat fleet is measured")
+	only := fs.String("only", "", "comma-separated parts to run: "+strings.Join(lab.BenchParts, ","))
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -186,13 +188,22 @@ func cmdBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	var parts []string
+	if *only != "" {
+		for _, p := range strings.Split(*only, ",") {
+			if !slices.Contains(lab.BenchParts, p) {
+				return usageError{fmt.Sprintf("--only: unknown part %q (want some of %s)", p, strings.Join(lab.BenchParts, ","))}
+			}
+			parts = append(parts, p)
+		}
+	}
 	root, err := lab.FindRoot()
 	if err != nil {
 		return err
 	}
 	report, err := lab.Bench(ctx, lab.BenchOptions{
 		Root: root, Boots: *boots, IdleWindow: *idle, Fleets: sizes, FleetLimit: *limit, Progress: os.Stderr,
-		HeartbeatQEMU: *hbQEMU, HeartbeatNative: *hbNative, HeartbeatWindow: *hbWindow,
+		HeartbeatQEMU: *hbQEMU, HeartbeatNative: *hbNative, HeartbeatWindow: *hbWindow, Only: parts,
 	})
 	if werr := lab.WriteBenchTable(os.Stdout, report, *limit); werr != nil {
 		return werr

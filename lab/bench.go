@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 	"text/tabwriter"
@@ -25,6 +26,15 @@ type BenchOptions struct {
 	// every second through one gateway for Window (none when both are 0).
 	HeartbeatQEMU, HeartbeatNative int
 	HeartbeatWindow                time.Duration
+	// Only, when not empty, names the parts to run (BenchParts).
+	Only []string
+}
+
+// BenchParts are the parts of Bench, in the order they run.
+var BenchParts = []string{"boards", "fleets", "tls", "connect", "heartbeat"}
+
+func (o BenchOptions) runs(part string) bool {
+	return len(o.Only) == 0 || slices.Contains(o.Only, part)
 }
 
 // BenchResult holds the figures for one board.
@@ -54,15 +64,21 @@ type BenchReport struct {
 }
 
 // Bench measures boot-to-banner time and idle host CPU for every board, how
-// long fleets of growing size take to boot together, and what the
-// firmware's TLS handshake costs on each QEMU board that runs it.
+// long fleets of growing size take to boot together, what the firmware's
+// TLS handshake costs on each QEMU board that runs it, boot-to-Connected
+// through the gateway, and a large fleet heartbeating.
 func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 	var r BenchReport
 	var err error
-	if r.Boards, err = benchBoards(ctx, opts); err != nil {
-		return r, err
+	if opts.runs("boards") {
+		if r.Boards, err = benchBoards(ctx, opts); err != nil {
+			return r, err
+		}
 	}
 	for _, n := range opts.Fleets {
+		if !opts.runs("fleets") {
+			break
+		}
 		f, err := benchFleet(ctx, opts, n)
 		if err != nil {
 			return r, err
@@ -70,7 +86,7 @@ func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 		r.Fleets = append(r.Fleets, f)
 	}
 	for _, bd := range boards.All() {
-		if !bd.Has("tls") || bd.IsNative() {
+		if !bd.Has("tls") || bd.IsNative() || !opts.runs("tls") {
 			continue
 		}
 		opts.progress("bench: %s TLS handshake under -icount", bd.Name)
@@ -80,10 +96,12 @@ func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 		}
 		r.TLS = append(r.TLS, c)
 	}
-	if r.Connect, err = benchConnect(ctx, opts); err != nil {
-		return r, err
+	if opts.runs("connect") {
+		if r.Connect, err = benchConnect(ctx, opts); err != nil {
+			return r, err
+		}
 	}
-	if opts.HeartbeatQEMU+opts.HeartbeatNative > 0 {
+	if opts.runs("heartbeat") && opts.HeartbeatQEMU+opts.HeartbeatNative > 0 {
 		h, err := benchHeartbeatFleet(ctx, opts, opts.HeartbeatQEMU, opts.HeartbeatNative, opts.HeartbeatWindow)
 		if err != nil {
 			return r, err
@@ -254,66 +272,78 @@ func benchFleet(ctx context.Context, opts BenchOptions, n int) (FleetResult, err
 	return res, nil
 }
 
-// WriteBenchTable prints the figures with the targets they are held to.
+// WriteBenchTable prints the figures with the targets they are held to;
+// parts that did not run are left out.
 func WriteBenchTable(w io.Writer, r BenchReport, fleetLimit time.Duration) error {
-	results, fleets := r.Boards, r.Fleets
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "board\tboot→banner median\tmax\tidle CPU (% core)\ttarget ≤0.2%\tlink RTT from idle\t")
-	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t\n", r.Board, ms(r.BootMedian), ms(r.BootMax), r.IdleCPU, verdict(r.IdleCPU <= 0.2), ms(r.LinkRTT))
-	}
-	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "fleet size\tbanners\tlast banner after\ttarget ≤%v\t\n", fleetLimit)
-	largest := 0
-	for _, f := range fleets {
-		ok := f.Banners == f.Size && f.AllWithin <= fleetLimit
-		if ok && f.Size > largest {
-			largest = f.Size
+	if len(r.Boards) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "board\tboot→banner median\tmax\tidle CPU (% core)\ttarget ≤0.2%\tlink RTT from idle\t")
+		for _, r := range r.Boards {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t%s\t\n", r.Board, ms(r.BootMedian), ms(r.BootMax), r.IdleCPU, verdict(r.IdleCPU <= 0.2), ms(r.LinkRTT))
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t\n", f.Size, f.Banners, ms(f.AllWithin), verdict(ok))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if _, err := fmt.Fprintf(w, "\nlargest fleet booted with every banner within %v: %d boards\n\n", fleetLimit, largest); err != nil {
-		return err
-	}
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "TLS handshake\tinstructions\ttarget ≤15M\tflash\ttarget ≤24KiB\tstatic RAM\tstack peak\tRAM total\ttarget ≤8KiB\t")
-	for _, c := range r.TLS {
-		total := c.StaticRAM + c.StackPeak
-		fmt.Fprintf(tw, "%s\t%.2fM\t%s\t%d B\t%s\t%d B\t%d B\t%d B\t%s\t\n", c.Board, float64(c.Instructions)/1e6,
-			verdict(c.Instructions <= 15_000_000), c.Flash, verdict(c.Flash <= 24<<10), c.StaticRAM, c.StackPeak, total, verdict(total <= 8<<10))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	return writeGatewayBench(w, r)
-}
-
-func writeGatewayBench(w io.Writer, r BenchReport) error {
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "board\tboot→Connected median\tmax\ttarget ≤250 ms (mps2-an385)\t")
-	for _, c := range r.Connect {
-		target := "-"
-		if c.Board == "mps2-an385" {
-			target = verdict(c.Median <= 250*time.Millisecond)
+		if err := flushSection(w, tw); err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", c.Board, ms(c.Median), ms(c.Max), target)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	if len(r.Fleets) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "fleet size\tbanners\tlast banner after\ttarget ≤%v\t\n", fleetLimit)
+		largest := 0
+		for _, f := range r.Fleets {
+			ok := f.Banners == f.Size && f.AllWithin <= fleetLimit
+			if ok && f.Size > largest {
+				largest = f.Size
+			}
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t\n", f.Size, f.Banners, ms(f.AllWithin), verdict(ok))
+		}
+		fmt.Fprintf(tw, "\nlargest fleet booted with every banner within %v: %d boards\n", fleetLimit, largest)
+		if err := flushSection(w, tw); err != nil {
+			return err
+		}
+	}
+	if len(r.TLS) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "TLS handshake\tinstructions\ttarget ≤15M\tflash\ttarget ≤24KiB\tstatic RAM\tstack peak\tRAM total\ttarget ≤8KiB\t")
+		for _, c := range r.TLS {
+			total := c.StaticRAM + c.StackPeak
+			fmt.Fprintf(tw, "%s\t%.2fM\t%s\t%d B\t%s\t%d B\t%d B\t%d B\t%s\t\n", c.Board, float64(c.Instructions)/1e6,
+				verdict(c.Instructions <= 15_000_000), c.Flash, verdict(c.Flash <= 24<<10), c.StaticRAM, c.StackPeak, total, verdict(total <= 8<<10))
+		}
+		if err := flushSection(w, tw); err != nil {
+			return err
+		}
+	}
+	if len(r.Connect) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "board\tboot→Connected median\tmax\ttarget ≤250 ms (mps2-an385)\t")
+		for _, c := range r.Connect {
+			target := "-"
+			if c.Board == "mps2-an385" {
+				target = verdict(c.Median <= 250*time.Millisecond)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", c.Board, ms(c.Median), ms(c.Max), target)
+		}
+		if err := flushSection(w, tw); err != nil {
+			return err
+		}
 	}
 	if h := r.Heartbeat; h != nil {
-		fmt.Fprintln(w)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "heartbeat fleet\tconnected\tall connected after\theartbeats\tmissed\ttarget 0\tlab CPU (% core)\ttarget <10%\t")
 		fmt.Fprintf(tw, "%d QEMU + %d native, every %v for %v\t%d\t%s\t%d\t%d\t%s\t%.1f\t%s\t\n", h.QEMU, h.Native, h.Interval, h.Window,
 			h.Connected, ms(h.Ramp), h.Heartbeats, h.Missed, verdict(h.Missed == 0 && h.Connected == h.QEMU+h.Native), h.LabCPU, verdict(h.LabCPU < 10))
-		return tw.Flush()
+		return flushSection(w, tw)
 	}
 	return nil
+}
+
+// flushSection ends one table of the report and the blank line after it.
+func flushSection(w io.Writer, tw *tabwriter.Writer) error {
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
