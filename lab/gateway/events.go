@@ -24,6 +24,9 @@ const (
 	EventReject  = "reject"  // an operator refused a device
 	EventRevoke  = "revoke"  // the key is refused at the handshake from now on
 	EventRefused = "refused" // a handshake failed; Detail says why
+	// EventDeviceError: the device sent an Error message (it could not
+	// decode or did not expect one of ours); Detail has its code and text.
+	EventDeviceError = "device_error"
 )
 
 // hub fans events out to subscribers. A subscriber that falls behind loses

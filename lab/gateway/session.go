@@ -90,8 +90,8 @@ func (s *session) handle(env proto.Envelope) {
 			s.send(env.MsgID, proto.GatewayError{Code: proto.CodeBadField, Message: "public key differs from the certificate's"})
 		}
 	case proto.DeviceError:
-		s.g.emit(Event{Kind: EventState, Device: s.dev.ID, Name: s.dev.Name, From: s.dev.State, To: s.dev.State,
-			Detail: fmt.Sprintf("device reports error %s: %s", m.Code, proto.QuoteText(m.Message))})
+		s.g.emit(Event{Kind: EventDeviceError, Device: s.dev.ID, Name: s.dev.Name,
+			Detail: fmt.Sprintf("%s: %s", m.Code, proto.QuoteText(m.Message))})
 	default:
 		s.send(env.MsgID, proto.GatewayError{Code: proto.CodeUnexpected, Message: fmt.Sprintf("%T is not expected now", env.Msg)})
 	}
