@@ -3,7 +3,8 @@
 
 GO      ?= go
 BIN     := bin/wasmbed-lab
-BOARD   ?= mps2-an385
+# BOARDS: comma-separated boards for `make run` (default: one of each).
+BOARDS  ?=
 FUZZTIME ?= 20s
 
 # Debian packages the lab needs, as tool:package pairs.
@@ -41,7 +42,7 @@ build: firmware
 	$(GO) build -o $(BIN) .
 
 run: build
-	./$(BIN) boot $(BOARD)
+	./$(BIN) up $(if $(BOARDS),--boards $(BOARDS))
 
 test: build test-firmware test-go
 

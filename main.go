@@ -19,11 +19,14 @@ import (
 
 	"wasmbed-lab/boards"
 	"wasmbed-lab/lab"
+	"wasmbed-lab/lab/api"
+	"wasmbed-lab/lab/gateway"
 )
 
 const usage = `usage: wasmbed-lab COMMAND [flags]
 
 commands:
+  up [flags]                   run a lab: boards, gateway and HTTP API; print its events
   boards [--json]              list the boards the lab can run
   boot BOARD [--check]         boot one board with its console on this terminal
                                (--check: wait for the banner, print it, exit)
@@ -44,6 +47,8 @@ func run(ctx context.Context, args []string) int {
 	}
 	var err error
 	switch args[0] {
+	case "up":
+		err = cmdUp(ctx, args[1:])
 	case "boards":
 		err = cmdBoards(args[1:])
 	case "boot":
@@ -221,4 +226,59 @@ func parseSizes(list string) ([]int, error) {
 		sizes = append(sizes, n)
 	}
 	return sizes, nil
+}
+
+func cmdUp(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("up", flag.ContinueOnError)
+	state := fs.String("state", "", "state directory (default $XDG_STATE_HOME/wasmbed-lab or ~/.local/state/wasmbed-lab)")
+	fleet := fs.String("boards", "", "comma-separated boards to run (default: one of each)")
+	pairing := fs.String("pairing", "auto", "auto: any device the lab provisioned enrolls; manual: approve each new one")
+	heartbeat := fs.Duration("heartbeat", gateway.DefaultHeartbeat, "heartbeat interval devices keep")
+	missed := fs.Int("missed", gateway.DefaultMissedLimit, "heartbeats missed before a device is Unreachable")
+	addr := fs.String("api", api.DefaultAddr, "HTTP API address")
+	remote := fs.Bool("api-remote", false, "allow an API address other machines can reach")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	mode, err := gateway.ParsePairing(*pairing)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	bs := lab.DefaultFleet()
+	if *fleet != "" {
+		if bs, err = lab.ParseFleet(*fleet); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	if *state == "" {
+		if *state, err = lab.DefaultStateDir(); err != nil {
+			return err
+		}
+	}
+	l, err := lab.Open(lab.Options{StateDir: *state, Gateway: gateway.Config{Pairing: mode, Heartbeat: *heartbeat, MissedLimit: *missed}})
+	if err != nil {
+		return err
+	}
+	defer l.Close(context.WithoutCancel(ctx))
+	events, stop := l.Gateway().Subscribe()
+	defer stop()
+	srv, tokenPath, err := l.StartAPI(*addr, *remote)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("wasmbed-lab: state in %s; API on http://%s (token in %s); Ctrl-C stops\n", *state, srv.Addr(), tokenPath)
+	if err := l.AddFleet(ctx, bs); err != nil {
+		return err
+	}
+	for {
+		select {
+		case e, ok := <-events:
+			if !ok {
+				return nil
+			}
+			fmt.Println(lab.FormatEvent(e))
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }

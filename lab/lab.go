@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 
+	"wasmbed-lab/lab/api"
 	"wasmbed-lab/lab/gateway"
 	"wasmbed-lab/lab/store"
 )
@@ -27,6 +28,7 @@ type Lab struct {
 
 	mu       sync.Mutex
 	gw       *gateway.Gateway // nil while restarting
+	api      *api.Server      // nil until StartAPI
 	boards   map[string]*Board
 	sessions sync.WaitGroup
 }
@@ -144,10 +146,13 @@ func (l *Lab) Close(ctx context.Context) error {
 		bs = append(bs, b)
 	}
 	l.boards = map[string]*Board{}
-	gw := l.gw
-	l.gw = nil
+	gw, srv := l.gw, l.api
+	l.gw, l.api = nil, nil
 	l.mu.Unlock()
-	errs := make([]error, len(bs))
+	errs := make([]error, len(bs), len(bs)+3)
+	if srv != nil {
+		errs = append(errs, srv.Close(ctx))
+	}
 	var wg sync.WaitGroup
 	for i, b := range bs {
 		wg.Add(1)

@@ -44,12 +44,17 @@ type Status struct {
 	Devices     map[string]int `json:"devices"`  // count per state name
 	Handshakes  uint64         `json:"handshakes"`
 	Refused     uint64         `json:"refused"` // handshakes refused (revoked, bad certificate, timeout)
+	// EventsDropped counts events a subscriber that fell behind lost.
+	EventsDropped uint64 `json:"events_dropped"`
 }
 
 // Errors callers branch on (the HTTP API maps them to status codes).
 var (
 	ErrUnknownDevice = errors.New("gateway: unknown device")
 	ErrClosed        = errors.New("gateway: closed")
+	// ErrRefused wraps an operator decision the device's record forbids
+	// (e.g. approving a revoked key) or an ambiguous device name.
+	ErrRefused = errors.New("gateway: refused")
 )
 
 // DeviceID is the UUID (version 8, RFC 9562) made of the SHA-256 of a

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/json"
 	"sync"
 	"time"
 )
@@ -15,6 +16,21 @@ type Event struct {
 	From   State     `json:"from"`
 	To     State     `json:"to"`
 	Detail string    `json:"detail,omitempty"`
+}
+
+// MarshalJSON leaves From and To out of events that are not state changes.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type plain Event
+	if e.Kind == EventState {
+		return json.Marshal(plain(e))
+	}
+	return json.Marshal(struct {
+		Time   time.Time `json:"time"`
+		Kind   string    `json:"kind"`
+		Device string    `json:"device,omitempty"`
+		Name   string    `json:"name,omitempty"`
+		Detail string    `json:"detail,omitempty"`
+	}{e.Time, e.Kind, e.Device, e.Name, e.Detail})
 }
 
 // Event kinds.
@@ -35,6 +51,7 @@ type hub struct {
 	mu      sync.Mutex
 	subs    map[chan Event]struct{}
 	dropped uint64
+	closed  bool
 }
 
 // subscriberBuffer holds a burst like a whole fleet changing state at once.
@@ -43,6 +60,11 @@ const subscriberBuffer = 4096
 func (h *hub) subscribe() (<-chan Event, func()) {
 	ch := make(chan Event, subscriberBuffer)
 	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		close(ch) // a closed gateway has nothing more to say
+		return ch, func() {}
+	}
 	if h.subs == nil {
 		h.subs = map[chan Event]struct{}{}
 	}
@@ -78,4 +100,11 @@ func (h *hub) closeAll() {
 		close(ch)
 	}
 	h.subs = nil
+	h.closed = true
+}
+
+func (h *hub) droppedCount() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.dropped
 }

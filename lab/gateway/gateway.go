@@ -316,7 +316,7 @@ func (g *Gateway) findLocked(ref string) (*device, error) {
 	for _, d := range g.devices {
 		if d.Name == ref {
 			if found != nil {
-				return nil, fmt.Errorf("gateway: device name %q is ambiguous: use its id", ref)
+				return nil, fmt.Errorf("%w: device name %q is ambiguous: use its id", ErrRefused, ref)
 			}
 			found = d
 		}
@@ -369,9 +369,13 @@ func (g *Gateway) Status() Status {
 		Started: g.started, Sessions: len(g.sessions), Devices: map[string]int{},
 		Handshakes: g.handshakes, Refused: g.refused,
 	}
+	for _, s := range States() {
+		st.Devices[s.String()] = 0
+	}
 	for _, d := range g.devices {
 		st.Devices[d.State.String()]++
 	}
+	st.EventsDropped = g.events.droppedCount()
 	return st
 }
 

@@ -11,7 +11,7 @@ import (
 func (g *Gateway) Approve(ref string) error {
 	return g.decide(ref, EventApprove, func(d *device) (func(), error) {
 		if d.Revoked {
-			return nil, fmt.Errorf("gateway: device %s is revoked; a revoked key cannot be approved", d.Name)
+			return nil, fmt.Errorf("%w: device %s is revoked; a revoked key cannot be approved", ErrRefused, d.Name)
 		}
 		d.Rejected = false
 		d.Enrolled = true

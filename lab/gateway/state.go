@@ -26,6 +26,15 @@ func (s State) String() string {
 	return fmt.Sprintf("State(%d)", s)
 }
 
+// States lists every state, in order.
+func States() []State {
+	out := make([]State, len(stateNames))
+	for i := range out {
+		out[i] = State(i)
+	}
+	return out
+}
+
 // ParseState is the inverse of String, ignoring case.
 func ParseState(name string) (State, error) {
 	for i, n := range stateNames {
