@@ -2,6 +2,9 @@ package lab
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 	"wasmbed-lab/boards"
 	"wasmbed-lab/emu"
 	"wasmbed-lab/lab/gateway"
+	"wasmbed-lab/lab/pki"
 )
 
 // Heartbeats are fast in these tests so that missed ones show quickly.
@@ -274,4 +278,54 @@ func TestKilledBoardBecomesUnreachable(t *testing.T) {
 		t.Errorf("missed %d heartbeats, want at least %d", d.Missed, testMissed)
 	}
 	t.Log(fmt.Sprintf("unreachable %v after the kill", took.Round(time.Millisecond)))
+}
+
+// TestKeysStayOutOfLogs: the device's private key appears in no console
+// line, event or audit record, in any encoding.
+func TestKeysStayOutOfLogs(t *testing.T) {
+	t.Parallel()
+	l := openTestLab(t, gateway.PairingAuto)
+	events, stop := l.Gateway().Subscribe()
+	defer stop()
+	b := addBoard(t, l, "native", "secretive")
+	waitDevice(t, l, b, "secretive", 30*time.Second, "connected", heartbeating(2))
+	b.WriteConsole([]byte("info\r\n"))
+	time.Sleep(2 * testHeartbeat)
+
+	blob, ok, err := l.store.Secret("device/secretive")
+	if err != nil || !ok {
+		t.Fatalf("no stored identity: %v", err)
+	}
+	id, err := pki.ParseIdentity(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := id.Key.Seed()
+	forbidden := []string{hex.EncodeToString(seed), strings.ToUpper(hex.EncodeToString(seed)), base64.StdEncoding.EncodeToString(seed), "PRIVATE KEY"}
+
+	var logs strings.Builder
+	for _, line := range b.Console().Lines(0) {
+		logs.WriteString(line.Text + "\n")
+	}
+	for len(events) > 0 {
+		e := <-events
+		j, _ := json.Marshal(e)
+		logs.Write(j)
+	}
+	audit, err := l.store.Events(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range audit {
+		j, _ := json.Marshal(e)
+		logs.Write(j)
+	}
+	if logs.Len() < 200 {
+		t.Fatalf("too little logged to mean anything: %q", logs.String())
+	}
+	for _, f := range forbidden {
+		if strings.Contains(logs.String(), f) {
+			t.Errorf("the device key appears in the logs (as %.12s...)", f)
+		}
+	}
 }
