@@ -220,7 +220,7 @@ func (g *Gateway) detach(s *session) {
 	if d.session == s {
 		d.session = nil
 		switch d.State {
-		case Connected, Unreachable, Enrolled:
+		case Connected, Unreachable:
 			ev = g.setState(d, Disconnected, "session ended")
 		case Enrolling:
 			ev = g.setState(d, Pending, "session ended during enrollment")

@@ -2,8 +2,6 @@ package gateway
 
 import "wasmbed-lab/lab/store"
 
-type storeDevice = store.Device
-
 // toRecord is what the store keeps of a device; the caller holds g.mu.
 func toRecord(d *device) store.Device {
 	return store.Device{

@@ -139,19 +139,17 @@ func (g *Gateway) enroll(s *session, msgID uint64) {
 // device hears so.
 func (g *Gateway) accept(s *session) {
 	d := s.dev
-	_, err := g.store.UpdateDevice(d.ID, func(r *storeDevice, _ bool) error {
-		g.mu.Lock()
-		d.Enrolled = true
-		*r = toRecord(d)
-		g.mu.Unlock()
-		return nil
-	})
-	if err != nil {
+	g.mu.Lock()
+	rec := toRecord(d)
+	g.mu.Unlock()
+	rec.Enrolled = true
+	if err := g.store.PutDevice(rec); err != nil {
 		s.push(proto.GatewayError{Code: proto.CodeInternal, Message: "the gateway could not record the enrollment; retry"})
 		s.close()
 		return
 	}
 	g.mu.Lock()
+	d.Enrolled = true
 	s.awaiting = 0
 	ev := g.setState(d, Enrolled, "")
 	if d.State == Enrolled {
