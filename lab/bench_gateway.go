@@ -2,8 +2,10 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -133,29 +135,27 @@ func benchHeartbeatFleet(ctx context.Context, opts BenchOptions, qemu, native in
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make([]error, len(fleet))
-	sem := make(chan struct{}, 16) // process starts in flight
+	names := make([]string, len(fleet))
+	// Starts in flight: a start is mostly CPU (fork, exec, QEMU's init),
+	// so more than the cores only makes every handshake slower.
+	sem := make(chan struct{}, runtime.NumCPU())
 	for i, bd := range fleet {
+		names[i] = fmt.Sprintf("fleet-%03d-%s", i, bd.Name)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			name := fmt.Sprintf("fleet-%03d-%s", i, bd.Name)
 			sem <- struct{}{}
-			b, err := l.AddBoard(rampCtx, name, BoardOptions{Board: bd, Firmware: images[bd.Name]})
+			_, errs[i] = l.AddBoard(rampCtx, names[i], BoardOptions{Board: bd, Firmware: images[bd.Name]})
 			<-sem
-			if err == nil {
-				_, err = l.Gateway().WaitFor(rampCtx, name, func(d gateway.Device) bool { return d.State == gateway.Connected })
-				if err != nil {
-					err = b.explain("connected", err)
-				}
-			}
-			errs[i] = err
 		}()
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return res, fmt.Errorf("lab: heartbeat fleet: %w", err)
-		}
+	if err := errors.Join(errs...); err != nil {
+		return res, fmt.Errorf("lab: heartbeat fleet: %w", err)
+	}
+	opts.progress("bench: %d boards started after %v", len(fleet), time.Since(start).Round(time.Millisecond))
+	if err := waitAllConnected(rampCtx, l, names); err != nil {
+		return res, err
 	}
 	res.Ramp = time.Since(start)
 
@@ -192,4 +192,36 @@ func benchHeartbeatFleet(ctx context.Context, opts BenchOptions, qemu, native in
 		res.Heartbeats += a.Heartbeats - d.Heartbeats
 	}
 	return res, nil
+}
+
+// waitAllConnected polls the registry until every named device is
+// Connected: one look per tick, rather than a waiter per device.
+func waitAllConnected(ctx context.Context, l *Lab, names []string) error {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		up := map[string]bool{}
+		for _, d := range l.Gateway().Devices() {
+			up[d.Name] = d.State == gateway.Connected
+		}
+		var waiting []string
+		for _, n := range names {
+			if !up[n] {
+				waiting = append(waiting, n)
+			}
+		}
+		if len(waiting) == 0 {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			b, _ := l.Board(waiting[0])
+			err := fmt.Errorf("%d devices not Connected: %w", len(waiting), ctx.Err())
+			if b != nil {
+				err = b.explain(waiting[0]+" connected", err)
+			}
+			return fmt.Errorf("lab: heartbeat fleet: %w", err)
+		}
+	}
 }

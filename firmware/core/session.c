@@ -93,22 +93,47 @@ void session_on_up(void *ctx, uint64_t now_us)
 	s->busy_us += hal_now_us() - t0;
 }
 
-void session_on_data(void *ctx, const uint8_t *p, size_t len)
+static void report_client(struct session *s);
+
+/* Starts the protocol client once TLS is up, and lets it read. */
+static void run_client(struct session *s, uint64_t now_us)
+{
+	if (s->tls.stage != TLS_STAGE_CONNECTED || s->ended_us != 0) {
+		return;
+	}
+	if (!s->client_started) {
+		s->client_started = true;
+		client_start(&s->client, (struct client_io){io_read, io_write, &s->tls}, now_us);
+	}
+	if (!client_poll(&s->client, now_us)) {
+		tls_close(&s->tls); /* the gateway is gone or said no: start over */
+		s->ended_us = now_us;
+	}
+	report_client(s);
+}
+
+size_t session_on_data(void *ctx, const uint8_t *p, size_t len)
 {
 	struct session *s = ctx;
 	if (!s->active) {
-		return;
+		return len; /* no session: the bytes have nowhere to go */
 	}
 	uint64_t t0 = hal_now_us();
-	while (len > 0 && s->tls.stage < TLS_STAGE_CLOSED) {
-		size_t n = tls_feed(&s->tls, p, len);
-		p += n;
-		len -= n;
-		if (s->client_started) {
-			client_poll(&s->client, hal_now_us()); /* makes room in the TLS input */
+	size_t taken = 0;
+	while (taken < len && s->tls.stage < TLS_STAGE_CLOSED) {
+		size_t n = tls_feed(&s->tls, p + taken, len - taken);
+		if (n == 0) {
+			run_client(s, hal_now_us()); /* reading application data makes room */
+			n = tls_feed(&s->tls, p + taken, len - taken);
+			if (n == 0) {
+				break; /* the client cannot take more now: the uplink holds the rest */
+			}
 		}
+		taken += n;
 	}
+	run_client(s, hal_now_us());
 	s->busy_us += hal_now_us() - t0;
+	return s->tls.stage < TLS_STAGE_CLOSED ? taken : len;
 }
 
 static void report(struct session *s, uint64_t now_us)
@@ -210,17 +235,7 @@ void session_poll(struct session *s, uint64_t now_us)
 	if (!s->active) {
 		return;
 	}
-	if (s->tls.stage == TLS_STAGE_CONNECTED && s->ended_us == 0) {
-		if (!s->client_started) {
-			s->client_started = true;
-			client_start(&s->client, (struct client_io){io_read, io_write, &s->tls}, now_us);
-		}
-		if (!client_poll(&s->client, now_us)) {
-			tls_close(&s->tls); /* the gateway is gone or said no: start over */
-			s->ended_us = now_us;
-		}
-		report_client(s);
-	}
+	run_client(s, now_us);
 	size_t len;
 	const uint8_t *out = tls_output(&s->tls, &len);
 	tls_output_done(&s->tls, uplink_stream(s->uplink, out, len, now_us));

@@ -42,7 +42,7 @@ struct session {
 void session_init(struct session *s, struct uplink *u, const struct provision *prov);
 /* uplink_handler callbacks; ctx is the session. */
 void session_on_up(void *ctx, uint64_t now_us);
-void session_on_data(void *ctx, const uint8_t *p, size_t len);
+size_t session_on_data(void *ctx, const uint8_t *p, size_t len);
 void session_poll(struct session *s, uint64_t now_us);
 /* When session_poll next has timed work. */
 uint64_t session_deadline(const struct session *s);

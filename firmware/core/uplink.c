@@ -63,6 +63,16 @@ static void stream_reset(struct uplink *u)
 	u->rto_us = 0;
 	u->rx_next = 0;
 	u->ack_due = false;
+	u->held_len = u->held_off = 0;
+}
+
+/* Offers held bytes to the layer above; true once none are left. */
+static bool deliver_held(struct uplink *u)
+{
+	if (u->held_off < u->held_len && u->handler.data != NULL) {
+		u->held_off += (uint8_t)u->handler.data(u->handler.ctx, u->held + u->held_off, u->held_len - u->held_off);
+	}
+	return u->held_off >= u->held_len;
 }
 
 static bool send_data(struct uplink *u, uint8_t seq, const uint8_t *p, size_t len)
@@ -143,13 +153,18 @@ static void stream_data(struct uplink *u, const uint8_t *payload, size_t len)
 		return;
 	}
 	u->ack_due = true;
-	if (payload[0] != u->rx_next) {
-		u->counters.out_of_order++;
+	if (payload[0] != u->rx_next || len - 1 > UPLINK_CHUNK || !deliver_held(u)) {
+		u->counters.data_dropped++; /* the sender sends it again */
 		return;
 	}
 	u->rx_next++;
-	if (u->handler.data != NULL && len > 1) {
-		u->handler.data(u->handler.ctx, payload + 1, len - 1);
+	payload++;
+	len--;
+	size_t n = u->handler.data != NULL ? u->handler.data(u->handler.ctx, payload, len) : len;
+	if (n < len) {
+		memcpy(u->held, payload + n, len - n);
+		u->held_len = (uint8_t)(len - n);
+		u->held_off = 0;
 	}
 }
 
@@ -224,6 +239,7 @@ void uplink_poll(struct uplink *u, uint64_t now_us)
 			}
 		}
 	}
+	deliver_held(u);
 	if (u->ack_due && send_frame(u, LINK_ACK, &u->rx_next, 1)) {
 		u->ack_due = false;
 	}
@@ -234,8 +250,8 @@ void uplink_poll(struct uplink *u, uint64_t now_us)
 
 uint64_t uplink_deadline(const struct uplink *u)
 {
-	if (u->tx_off < u->tx_len || u->ack_due) {
-		return u->last_poll_us + RETRY_TX_US; /* output still queued */
+	if (u->tx_off < u->tx_len || u->ack_due || u->held_off < u->held_len) {
+		return u->last_poll_us + RETRY_TX_US; /* output or input still queued */
 	}
 	if (u->state == UPLINK_HELLO) {
 		return u->next_hello_us;

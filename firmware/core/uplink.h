@@ -33,13 +33,16 @@ struct uplink_counters {
 	uint32_t pings;
 	uint32_t tx_dropped;
 	uint32_t retransmits; /* go-back rounds */
-	uint32_t out_of_order; /* DATA frames dropped for a seq we did not expect */
+	uint32_t data_dropped; /* DATA frames not taken: another seq expected, over UPLINK_CHUNK, or no room */
 };
 
 /* What the layer above (the TLS session) hears from the link. */
 struct uplink_handler {
 	void (*up)(void *ctx, uint64_t now_us); /* hello acknowledged: a fresh session */
-	void (*data)(void *ctx, const uint8_t *p, size_t len);
+	/* Takes stream bytes; returns how many it took. The rest waits in the
+	 * uplink and is offered again on the next poll; meanwhile new DATA
+	 * frames are refused (not acknowledged), so the sender holds them. */
+	size_t (*data)(void *ctx, const uint8_t *p, size_t len);
 	void *ctx;
 };
 
@@ -60,9 +63,11 @@ struct uplink {
 	size_t inflight_bytes;
 	size_t acked; /* acknowledged, not yet reported to the caller */
 	uint64_t rto_us; /* when to go back; 0 when nothing is in flight */
-	/* Receiving. */
+	/* Receiving: stream bytes the layer above could not take yet. */
 	uint8_t rx_next;
 	bool ack_due;
+	uint8_t held_len, held_off;
+	uint8_t held[UPLINK_CHUNK];
 };
 
 void uplink_init(struct uplink *u, uint64_t now_us, struct uplink_handler handler);

@@ -42,7 +42,8 @@ type Gateway struct {
 	wg      sync.WaitGroup
 
 	mu         sync.Mutex
-	devices    map[string]*device // by ID
+	devices    map[string]*device   // by ID
+	byName     map[string][]*device // names are not unique; they never change
 	sessions   map[*session]struct{}
 	pairing    Pairing
 	handshakes uint64
@@ -87,6 +88,7 @@ func New(cfg Config) (*Gateway, error) {
 		started:  cfg.Now(),
 		stop:     make(chan struct{}),
 		devices:  map[string]*device{},
+		byName:   map[string][]*device{},
 		sessions: map[*session]struct{}{},
 		pairing:  cfg.Pairing,
 		changed:  make(chan struct{}),
@@ -123,7 +125,7 @@ func (g *Gateway) load() error {
 		case Enrolling:
 			d.State, d.dirty = Pending, true
 		}
-		g.devices[d.ID] = d
+		g.addLocked(d)
 	}
 	return nil
 }
@@ -191,7 +193,7 @@ func (g *Gateway) attach(s *session, cert *x509.Certificate) error {
 	d, ok := g.devices[id]
 	if !ok {
 		d = &device{Device: Device{ID: id, Name: cert.Subject.CommonName, State: Pending, FirstSeen: now, Since: now}, spki: spki}
-		g.devices[id] = d
+		g.addLocked(d)
 	}
 	old := d.session
 	d.session = s
@@ -308,23 +310,22 @@ func (g *Gateway) Device(ref string) (Device, error) {
 	return d.snapshot(), nil
 }
 
+func (g *Gateway) addLocked(d *device) {
+	g.devices[d.ID] = d
+	g.byName[d.Name] = append(g.byName[d.Name], d)
+}
+
 func (g *Gateway) findLocked(ref string) (*device, error) {
 	if d, ok := g.devices[ref]; ok {
 		return d, nil
 	}
-	var found *device
-	for _, d := range g.devices {
-		if d.Name == ref {
-			if found != nil {
-				return nil, fmt.Errorf("%w: device name %q is ambiguous: use its id", ErrRefused, ref)
-			}
-			found = d
-		}
-	}
-	if found == nil {
+	switch named := g.byName[ref]; len(named) {
+	case 0:
 		return nil, fmt.Errorf("%w %q", ErrUnknownDevice, ref)
+	case 1:
+		return named[0], nil
 	}
-	return found, nil
+	return nil, fmt.Errorf("%w: device name %q is ambiguous: use its id", ErrRefused, ref)
 }
 
 func (d *device) snapshot() Device {
