@@ -290,7 +290,13 @@ func TestKeysStayOutOfLogs(t *testing.T) {
 	b := addBoard(t, l, "native", "secretive")
 	waitDevice(t, l, b, "secretive", 30*time.Second, "connected", heartbeating(2))
 	b.WriteConsole([]byte("info\r\n"))
-	time.Sleep(2 * testHeartbeat)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := b.Console().WaitFor(ctx, 0, func(s string) bool {
+		return strings.HasPrefix(s, "session: tls=connected proto=enrolled heartbeat_ms=250")
+	}); err != nil {
+		t.Fatal(b.explain("info shows no session line", err))
+	}
 
 	blob, ok, err := l.store.Secret("device/secretive")
 	if err != nil || !ok {

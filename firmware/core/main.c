@@ -82,6 +82,11 @@ _Noreturn void fw_main(void)
 #endif
 	uplink_init(&uplink, hal_now_us(), handler);
 	shell_init(&uplink);
+#if FW_TLS
+	if (handler.ctx != NULL) {
+		shell_set_status(session_describe, &session);
+	}
+#endif
 	for (;;) {
 		uint64_t now = hal_now_us();
 		shell_poll();

@@ -265,6 +265,26 @@ void session_poll(struct session *s, uint64_t now_us)
 	}
 }
 
+void session_describe(const void *ctx, struct fmt *f)
+{
+	const struct session *s = ctx;
+	const struct client *c = &s->client;
+	fmt_str(f, "session: tls=");
+	fmt_str(f, s->active ? tls_stage_name(s->tls.stage) : "waiting");
+	fmt_str(f, " proto=");
+	fmt_str(f, client_state_name((enum client_state)c->state));
+	fmt_str(f, " heartbeat_ms=");
+	fmt_u64(f, c->heartbeat_ms);
+	fmt_str(f, " seq=");
+	fmt_u64(f, c->seq);
+	fmt_str(f, " acks=");
+	fmt_u64(f, c->acks);
+	fmt_str(f, " rtt_us=");
+	fmt_u64(f, c->last_rtt_us);
+	fmt_str(f, " handshakes=");
+	fmt_u64(f, s->handshakes);
+}
+
 uint64_t session_deadline(const struct session *s)
 {
 	if (!s->active) {

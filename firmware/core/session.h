@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "fmt.h"
 #include "provision.h"
 #include "rng.h"
 #include "tls.h"
@@ -44,6 +45,8 @@ void session_init(struct session *s, struct uplink *u, const struct provision *p
 void session_on_up(void *ctx, uint64_t now_us);
 size_t session_on_data(void *ctx, const uint8_t *p, size_t len);
 void session_poll(struct session *s, uint64_t now_us);
+/* One line for the console's `info`; ctx is the session. */
+void session_describe(const void *ctx, struct fmt *f);
 /* When session_poll next has timed work. */
 uint64_t session_deadline(const struct session *s);
 

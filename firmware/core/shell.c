@@ -10,6 +10,8 @@
 
 static struct {
 	const struct uplink *uplink;
+	void (*describe)(const void *ctx, struct fmt *f);
+	const void *describe_ctx;
 	char line[LINE_MAX];
 	size_t len;
 } sh;
@@ -40,8 +42,24 @@ static void cmd_info(void)
 	fmt_u64(&f, hc.link_rx_dropped);
 	fmt_str(&f, " sleeps=");
 	fmt_u64(&f, hc.sleeps);
+	fmt_str(&f, " retransmits=");
+	fmt_u64(&f, uc->retransmits);
+	fmt_str(&f, " data_dropped=");
+	fmt_u64(&f, uc->data_dropped);
 	fmt_str(&f, "\r\n");
 	hal_console_write(out, fmt_len(&f));
+	if (sh.describe != NULL) {
+		f = fmt_init(out, sizeof out);
+		sh.describe(sh.describe_ctx, &f);
+		fmt_str(&f, "\r\n");
+		hal_console_write(out, fmt_len(&f));
+	}
+}
+
+void shell_set_status(void (*describe)(const void *ctx, struct fmt *f), const void *ctx)
+{
+	sh.describe = describe;
+	sh.describe_ctx = ctx;
 }
 
 static void run(const char *cmd)

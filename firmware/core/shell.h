@@ -5,9 +5,12 @@
 #ifndef SHELL_H
 #define SHELL_H
 
+#include "fmt.h"
 #include "uplink.h"
 
 void shell_init(const struct uplink *uplink);
+/* Adds a line to `info`: describe writes it (no line ending) into f. */
+void shell_set_status(void (*describe)(const void *ctx, struct fmt *f), const void *ctx);
 void shell_poll(void);
 
 /* Prints a line that did not come from a command (an event), on its own
