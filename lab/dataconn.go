@@ -27,7 +27,10 @@ type dataConn struct {
 	peer  *linkPeer
 	board string
 
-	sendMu sync.Mutex // one sender at a time, so frames leave in seq order
+	// sendMu: one sender at a time, so frames leave in seq order; Close
+	// takes it too, so no frame of this session leaves after Close returns
+	// (the next session's RESET_ACK may follow at once).
+	sendMu sync.Mutex
 
 	mu     sync.Mutex
 	cond   *sync.Cond
@@ -46,7 +49,7 @@ type dataConn struct {
 // streamStats counts the reliable stream's work, for the lab's link view.
 type streamStats struct {
 	Retransmits uint64 // go-back rounds
-	OutOfOrder  uint64 // DATA frames dropped for an unexpected seq
+	OutOfOrder  uint64 // DATA frames dropped: an unexpected seq, or over StreamChunk bytes
 }
 
 func newDataConn(peer *linkPeer, board string) *dataConn {
@@ -65,7 +68,7 @@ func (c *dataConn) receive(payload []byte) {
 		c.mu.Unlock()
 		return
 	}
-	if payload[0] == c.rxNext {
+	if payload[0] == c.rxNext && len(payload)-1 <= link.StreamChunk {
 		c.rxNext++
 		if len(c.in)+len(payload)-1 > maxBufferedData {
 			c.closeLocked() // the session is not keeping up: end it
@@ -208,6 +211,8 @@ func (c *dataConn) Write(p []byte) (int, error) {
 }
 
 func (c *dataConn) Close() error {
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closeLocked()
