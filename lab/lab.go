@@ -70,12 +70,14 @@ func (l *Lab) RestartGateway() error {
 	old := l.gw
 	l.gw = nil
 	l.mu.Unlock()
+	cfg := l.opts.Gateway
 	if old != nil {
+		cfg.Pairing = old.Status().Pairing // an operator's change outlives the restart
 		if err := old.Close(); err != nil {
 			return err
 		}
 	}
-	gw, err := gateway.New(l.opts.Gateway)
+	gw, err := gateway.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func TestDeviceLifecycle(t *testing.T) {
 	if d := l.decision(known.ID, "revoke"); !d.Revoked || d.Enrolled {
 		t.Fatalf("revoke answered %+v", d)
 	}
-	l.waitFor("board-1", inState(gateway.Disconnected))
+	l.waitFor("board-1", inState(gateway.Pending)) // not enrolled any more
 	w = l.do("POST", "/v1/devices/board-1/approve", testToken, "")
 	if w.Code != 409 || !strings.Contains(errorOf(t, w), "revoked") {
 		t.Fatalf("approving a revoked device: %d %s, want 409 saying revoked", w.Code, w.Body)

@@ -41,9 +41,15 @@ type Gateway struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 
+	// decideMu serializes operator decisions and enrollments, each a
+	// store write followed by the change in memory.
+	decideMu sync.Mutex
+
 	mu         sync.Mutex
-	devices    map[string]*device   // by ID
-	byName     map[string][]*device // names are not unique; they never change
+	conns      map[net.Conn]struct{} // being served, handshakes included
+	serving    sync.WaitGroup        // Serve calls in flight
+	devices    map[string]*device    // by ID
+	byName     map[string][]*device  // names are not unique; they never change
 	sessions   map[*session]struct{}
 	pairing    Pairing
 	handshakes uint64
@@ -89,6 +95,7 @@ func New(cfg Config) (*Gateway, error) {
 		stop:     make(chan struct{}),
 		devices:  map[string]*device{},
 		byName:   map[string][]*device{},
+		conns:    map[net.Conn]struct{}{},
 		sessions: map[*session]struct{}{},
 		pairing:  cfg.Pairing,
 		changed:  make(chan struct{}),
@@ -137,12 +144,20 @@ func (g *Gateway) Trust() *Trust { return g.trust }
 // until it ends, and closes conn. board is the board the link belongs to.
 func (g *Gateway) Serve(ctx context.Context, conn net.Conn, board string) error {
 	g.mu.Lock()
-	closed := g.closed
-	g.mu.Unlock()
-	if closed {
+	if g.closed {
+		g.mu.Unlock()
 		conn.Close()
 		return ErrClosed
 	}
+	g.conns[conn] = struct{}{}
+	g.serving.Add(1)
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		delete(g.conns, conn)
+		g.mu.Unlock()
+		g.serving.Done()
+	}()
 	tc := tls.Server(conn, g.tls)
 	hctx, cancel := context.WithTimeout(ctx, g.cfg.HandshakeTimeout)
 	err := tc.HandshakeContext(hctx)
@@ -158,6 +173,9 @@ func (g *Gateway) Serve(ctx context.Context, conn net.Conn, board string) error 
 	s := &session{g: g, conn: tc, board: board}
 	if err := g.attach(s, tc.ConnectionState().PeerCertificates[0]); err != nil {
 		tc.Close()
+		if errors.Is(err, ErrRefused) {
+			g.emit(Event{Kind: EventRefused, Name: board, Detail: err.Error()})
+		}
 		return err
 	}
 	defer g.detach(s)
@@ -165,7 +183,8 @@ func (g *Gateway) Serve(ctx context.Context, conn net.Conn, board string) error 
 }
 
 // verify runs inside the handshake: a revoked key is refused there, with a
-// certificate_revoked... alert from crypto/tls.
+// bad_certificate alert from crypto/tls. attach checks again, for a key
+// revoked while its handshake ran.
 func (g *Gateway) verify(cert *x509.Certificate) error {
 	id := DeviceID(cert.RawSubjectPublicKeyInfo).String()
 	g.mu.Lock()
@@ -191,6 +210,11 @@ func (g *Gateway) attach(s *session, cert *x509.Certificate) error {
 	}
 	g.handshakes++
 	d, ok := g.devices[id]
+	if ok && d.Revoked {
+		g.refused++
+		g.mu.Unlock()
+		return fmt.Errorf("%w: device %s (%s) is revoked", ErrRefused, id, d.Name)
+	}
 	if !ok {
 		d = &device{Device: Device{ID: id, Name: cert.Subject.CommonName, State: Pending, FirstSeen: now, Since: now}, spki: spki}
 		g.addLocked(d)
@@ -221,11 +245,11 @@ func (g *Gateway) detach(s *session) {
 	var ev *Event
 	if d.session == s {
 		d.session = nil
-		switch d.State {
-		case Connected, Unreachable:
+		switch {
+		case !d.Enrolled:
+			ev = g.setState(d, Pending, "session ended") // e.g. rejected, revoked, or cut during enrollment
+		case d.State == Connected || d.State == Unreachable:
 			ev = g.setState(d, Disconnected, "session ended")
-		case Enrolling:
-			ev = g.setState(d, Pending, "session ended during enrollment")
 		}
 	}
 	g.mu.Unlock()
@@ -412,11 +436,19 @@ func (g *Gateway) Close() error {
 	for s := range g.sessions {
 		sessions = append(sessions, s)
 	}
+	conns := make([]net.Conn, 0, len(g.conns))
+	for c := range g.conns {
+		conns = append(conns, c)
+	}
 	g.notifyLocked()
 	g.mu.Unlock()
 	for _, s := range sessions {
-		s.close()
+		s.close() // close_notify first: the device starts over at once
 	}
+	for _, c := range conns {
+		c.Close() // and handshakes in progress
+	}
+	g.serving.Wait() // every session's end is recorded before the last flush
 	close(g.stop)
 	g.wg.Wait()
 	err := g.flush()

@@ -9,79 +9,81 @@ import (
 // Approve lets a device in: a session waiting for approval is enrolled at
 // once, otherwise the device's next EnrollmentRequest is.
 func (g *Gateway) Approve(ref string) error {
-	return g.decide(ref, EventApprove, func(d *device) (func(), error) {
-		if d.Revoked {
-			return nil, fmt.Errorf("%w: device %s is revoked; a revoked key cannot be approved", ErrRefused, d.Name)
+	return g.decide(ref, EventApprove, func(r *Device) error {
+		if r.Revoked {
+			return fmt.Errorf("%w: device %s is revoked; a revoked key cannot be approved", ErrRefused, r.Name)
 		}
-		d.Rejected = false
-		d.Enrolled = true
-		if s := d.session; s != nil && s.awaiting != 0 {
-			return func() { g.accept(s) }, nil
+		r.Rejected, r.Enrolled = false, true
+		return nil
+	}, func(s *session) {
+		if s.waiting {
+			g.acceptHeld(s)
 		}
-		return nil, nil
 	})
 }
 
 // Reject refuses a device until it is approved: a waiting or running
 // session hears EnrollmentRejected and ends.
 func (g *Gateway) Reject(ref string) error {
-	return g.decide(ref, EventReject, func(d *device) (func(), error) {
-		d.Rejected = true
-		d.Enrolled = false
-		if s := d.session; s != nil {
-			return func() {
-				s.push(proto.EnrollmentRejected{Reason: "rejected by the lab operator"})
-				s.close()
-			}, nil
-		}
-		return nil, nil
+	return g.decide(ref, EventReject, func(r *Device) error {
+		r.Rejected, r.Enrolled = true, false
+		return nil
+	}, func(s *session) {
+		s.push(proto.EnrollmentRejected{Reason: "rejected by the lab operator"})
+		s.close()
 	})
 }
 
 // Revoke refuses the device's key at every handshake from now on and ends
 // its session.
 func (g *Gateway) Revoke(ref string) error {
-	return g.decide(ref, EventRevoke, func(d *device) (func(), error) {
-		d.Revoked = true
-		d.Enrolled = false
-		if s := d.session; s != nil {
-			return s.close, nil
-		}
-		return nil, nil
-	})
+	return g.decide(ref, EventRevoke, func(r *Device) error {
+		r.Revoked, r.Enrolled = true, false
+		return nil
+	}, (*session).close)
 }
 
-// decide applies an operator decision: change runs under the lock, the
-// result is in the store before then runs and decide returns.
-func (g *Gateway) decide(ref, kind string, change func(d *device) (func(), error)) error {
+// decide applies an operator decision. change edits a copy of the device;
+// the result is in the store before it takes effect, so a failed write
+// changes nothing. Then withSession runs on the device's session, if any.
+// Decisions and enrollments hold g.decideMu, so neither can undo the other.
+func (g *Gateway) decide(ref, kind string, change func(r *Device) error, withSession func(s *session)) error {
+	g.decideMu.Lock()
+	defer g.decideMu.Unlock()
 	g.mu.Lock()
 	d, err := g.findLocked(ref)
 	if err != nil {
 		g.mu.Unlock()
 		return err
 	}
-	then, err := change(d)
-	if err != nil {
+	next := d.Device
+	if err := change(&next); err != nil {
 		g.mu.Unlock()
 		return err
 	}
-	var ev *Event
+	state := d.State
 	switch {
-	case !d.Enrolled && d.session == nil && d.State != Pending:
-		ev = g.setState(d, Pending, kind)
-	case kind == EventApprove && d.session == nil:
-		ev = g.setState(d, Enrolled, kind)
+	case !next.Enrolled && d.session == nil:
+		state = Pending
+	case kind == EventApprove && d.session == nil && state == Pending:
+		state = Enrolled
 	}
-	rec, st := toRecord(d), d.State
-	d.dirty = false
+	rec := toRecord(d)
+	rec.Enrolled, rec.Rejected, rec.Revoked, rec.State = next.Enrolled, next.Rejected, next.Revoked, state.String()
 	g.mu.Unlock()
 	if err := g.store.PutDevice(rec); err != nil {
 		return fmt.Errorf("gateway: %s %s: %w", kind, d.Name, err)
 	}
-	g.emit(Event{Kind: kind, Device: d.ID, Name: d.Name, From: st, To: st})
+	g.mu.Lock()
+	d.Enrolled, d.Rejected, d.Revoked = next.Enrolled, next.Rejected, next.Revoked
+	before := d.State
+	ev := g.setState(d, state, kind)
+	s := d.session
+	g.mu.Unlock()
+	g.emit(Event{Kind: kind, Device: d.ID, Name: d.Name, From: before, To: before})
 	g.emitPtr(ev)
-	if then != nil {
-		then()
+	if s != nil {
+		withSession(s)
 	}
 	return nil
 }

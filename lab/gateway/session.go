@@ -24,7 +24,7 @@ type session struct {
 	nextID  uint64
 
 	closeOnce sync.Once
-	awaiting  uint64 // msg_id of an EnrollmentRequest waiting for approval; 0 if none (under g.mu)
+	waiting   bool // an EnrollmentRequest waits for an operator (under g.mu)
 }
 
 func (s *session) close() { s.closeOnce.Do(func() { s.conn.Close() }) }
@@ -80,7 +80,7 @@ func (s *session) push(m proto.Message) {
 func (s *session) handle(env proto.Envelope) {
 	switch m := env.Msg.(type) {
 	case proto.EnrollmentRequest:
-		s.g.enroll(s, env.MsgID)
+		s.g.enroll(s)
 	case proto.Heartbeat:
 		s.g.heartbeat(s, env.MsgID, &m)
 	case proto.DeviceInfo:
@@ -93,7 +93,13 @@ func (s *session) handle(env proto.Envelope) {
 		s.g.emit(Event{Kind: EventDeviceError, Device: s.dev.ID, Name: s.dev.Name,
 			Detail: fmt.Sprintf("%s: %s", m.Code, proto.QuoteText(m.Message))})
 	default:
-		s.send(env.MsgID, proto.GatewayError{Code: proto.CodeUnexpected, Message: fmt.Sprintf("%T is not expected now", env.Msg)})
+		code := proto.CodeUnexpected
+		s.g.mu.Lock()
+		if !s.dev.Enrolled {
+			code = proto.CodeNotEnrolled
+		}
+		s.g.mu.Unlock()
+		s.send(env.MsgID, proto.GatewayError{Code: code, Message: fmt.Sprintf("%T is not expected now", env.Msg)})
 	}
 }
 
@@ -108,19 +114,23 @@ func (s *session) keyMatches(key []byte) bool {
 
 // enroll answers an EnrollmentRequest: at once for a known device or in
 // automatic pairing, else when an operator decides.
-func (g *Gateway) enroll(s *session, msgID uint64) {
+func (g *Gateway) enroll(s *session) {
 	g.mu.Lock()
 	d := s.dev
 	var evs []*Event
 	decision := 0 // 1 accept, -1 reject, 0 wait
 	switch {
+	case d.Revoked:
+		g.mu.Unlock()
+		s.close() // revoked while its session was starting
+		return
 	case d.Rejected:
 		decision = -1
 	case d.Enrolled || g.pairing == PairingAuto:
 		decision = 1
 		evs = append(evs, g.setState(d, Enrolling, "enrollment requested"))
 	default:
-		s.awaiting = msgID
+		s.waiting = true
 		evs = append(evs, g.setState(d, Pending, "waiting for an operator to approve"))
 	}
 	g.mu.Unlock()
@@ -138,11 +148,23 @@ func (g *Gateway) enroll(s *session, msgID uint64) {
 // accept enrolls the session's device: the registry records it before the
 // device hears so.
 func (g *Gateway) accept(s *session) {
+	g.decideMu.Lock()
+	defer g.decideMu.Unlock()
+	g.acceptHeld(s)
+}
+
+// acceptHeld is accept with g.decideMu held: no decision can come between
+// the checks, the write and the change.
+func (g *Gateway) acceptHeld(s *session) {
 	d := s.dev
 	g.mu.Lock()
+	if d.Revoked || d.Rejected || d.session != s {
+		g.mu.Unlock()
+		return // a decision came first; it deals with the session
+	}
 	rec := toRecord(d)
 	g.mu.Unlock()
-	rec.Enrolled = true
+	rec.Enrolled, rec.State = true, Enrolled.String()
 	if err := g.store.PutDevice(rec); err != nil {
 		s.push(proto.GatewayError{Code: proto.CodeInternal, Message: "the gateway could not record the enrollment; retry"})
 		s.close()
@@ -150,11 +172,8 @@ func (g *Gateway) accept(s *session) {
 	}
 	g.mu.Lock()
 	d.Enrolled = true
-	s.awaiting = 0
+	s.waiting = false
 	ev := g.setState(d, Enrolled, "")
-	if d.State == Enrolled {
-		d.dirty = false // just written
-	}
 	g.mu.Unlock()
 	g.emitPtr(ev)
 	var id proto.UUID

@@ -146,7 +146,9 @@ func DecodeFromDevice(b []byte) (Envelope, error) { return Decode(FromDevice, b)
 func DecodeFromGateway(b []byte) (Envelope, error) { return Decode(FromGateway, b) }
 
 // Decode decodes b, which must be exactly one length-prefixed envelope, with
-// dir's tag space. Errors are *Error. It never panics.
+// dir's tag space. Errors are *Error; once the msg_id could be read, the
+// Envelope returned with an error carries it, for the Error reply. It
+// never panics.
 func Decode(dir Direction, b []byte) (Envelope, error) {
 	if len(b) < 4 {
 		return Envelope{}, errorf(CodeMalformed, "truncated length prefix: %d bytes", len(b))
@@ -275,30 +277,32 @@ func decodeEnvelope(dir Direction, data []byte) (Envelope, error) {
 	if !ok {
 		return Envelope{}, errorf(CodeMalformed, "msg_id: %s, want unsigned integer", major(env[1]))
 	}
+	hdr := Envelope{Version: version, MsgID: msgID} // errors from here on carry the msg_id
 	if env[2][0]>>5 != 4 {
-		return Envelope{}, errorf(CodeMalformed, "body: %s, want array", major(env[2]))
+		return hdr, errorf(CodeMalformed, "body: %s, want array", major(env[2]))
 	}
 	var body []cbor.RawMessage
 	if err := decMode.Unmarshal(env[2], &body); err != nil {
-		return Envelope{}, cborError(err)
+		return hdr, cborError(err)
 	}
 	if len(body) == 0 {
-		return Envelope{}, errorf(CodeMalformed, "empty body")
+		return hdr, errorf(CodeMalformed, "empty body")
 	}
 	tag, ok := decodeUint(body[0])
 	if !ok {
-		return Envelope{}, errorf(CodeMalformed, "tag: %s, want unsigned integer", major(body[0]))
+		return hdr, errorf(CodeMalformed, "tag: %s, want unsigned integer", major(body[0]))
 	}
 	if dir > FromGateway || tag >= uint64(len(messageTypes[dir])) {
-		return Envelope{}, errorf(CodeUnknownTag, "unknown tag %d from %s", tag, dir)
+		return hdr, errorf(CodeUnknownTag, "unknown tag %d from %s", tag, dir)
 	}
 	typ := reflect.TypeOf(messageTypes[dir][tag])
 	v := reflect.New(typ).Elem()
 	if err := decodeFields(v, body[1:]); err != nil {
 		err.Msg = wireName(typ.Name()) + ": " + err.Msg
-		return Envelope{}, err
+		return hdr, err
 	}
-	return Envelope{Version: version, MsgID: msgID, Msg: v.Interface().(Message)}, nil
+	hdr.Msg = v.Interface().(Message)
+	return hdr, nil
 }
 
 // decodeFields fills the fields of struct v from raw, in order; items
