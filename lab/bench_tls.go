@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"wasmbed-lab/boards"
+	"wasmbed-lab/lab/gateway"
+	"wasmbed-lab/lab/pki"
 )
 
 // TLSCost is what the firmware's TLS client costs on one board.
@@ -44,11 +46,15 @@ func benchTLS(ctx context.Context, root string, bd boards.Board) (TLSCost, error
 	}
 	cost.Flash, cost.StaticRAM = fp.Flash, fp.RAM
 
-	tr, err := newTrust()
+	tr, err := gateway.NewTrust(time.Now())
 	if err != nil {
 		return cost, err
 	}
-	blob, err := tr.provision("bench-" + bd.Name)
+	id, err := tr.DeviceCA.NewIdentity("bench-"+bd.Name, pki.ClientAuth, time.Now())
+	if err != nil {
+		return cost, err
+	}
+	blob, err := tr.ProvisionBlob(id, time.Second)
 	if err != nil {
 		return cost, err
 	}
@@ -58,7 +64,7 @@ func benchTLS(ctx context.Context, root string, bd boards.Board) (TLSCost, error
 		Board: bd, Firmware: image, Provision: blob,
 		EmulatorArgs: []string{"-icount", "shift=0"},
 		OnSession: func(conn net.Conn) {
-			tc := tls.Server(conn, tr.serverConfig())
+			tc := tls.Server(conn, tr.ServerConfig())
 			tc.Handshake()
 			<-ctx.Done()
 			tc.Close()

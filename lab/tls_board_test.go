@@ -10,12 +10,17 @@ import (
 	"time"
 
 	"wasmbed-lab/boards"
+	"wasmbed-lab/lab/pki"
 )
 
 // provisionFor makes a board's provisioning blob from the fixture's CAs.
 func (f *tlsFixture) provisionFor(t *testing.T, name string) []byte {
 	t.Helper()
-	blob, err := f.provision(name)
+	id, err := f.DeviceCA.NewIdentity(name, pki.ClientAuth, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := f.ProvisionBlob(id, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +45,7 @@ func TestFirmwareTLSOverLink(t *testing.T) {
 			firstBytes := make(chan []byte, 4)
 			serve := func(conn net.Conn) {
 				defer conn.Close()
-				tc := tls.Server(conn, f.serverConfig())
+				tc := tls.Server(conn, f.ServerConfig())
 				err := tc.Handshake()
 				sessions <- tlsOutcome{state: tc.ConnectionState(), err: err}
 				if err != nil {
@@ -59,14 +64,23 @@ func TestFirmwareTLSOverLink(t *testing.T) {
 			}
 			defer b.Stop(context.Background())
 
+			// A session cut short by a new hello (the device did not hear
+			// the lab's answer in time) is the link doing its job: the
+			// device must get one session through, and not need many.
 			var o tlsOutcome
-			select {
-			case o = <-sessions:
-			case <-ctx.Done():
-				t.Fatal(b.explain("no TLS session", ctx.Err()))
-			}
-			if o.err != nil {
-				t.Fatal(b.explain("handshake", o.err))
+			for tries := 1; ; tries++ {
+				select {
+				case o = <-sessions:
+				case <-ctx.Done():
+					t.Fatal(b.explain("no TLS session", ctx.Err()))
+				}
+				if o.err == nil {
+					break
+				}
+				t.Logf("session %d: %v (link: %+v)", tries, o.err, b.Link())
+				if tries == 3 {
+					t.Fatal(b.explain("handshake", o.err))
+				}
 			}
 			if got := o.state.PeerCertificates[0].Subject.CommonName; got != "board-"+bd.Name {
 				t.Errorf("device certificate names %q", got)

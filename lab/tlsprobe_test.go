@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"wasmbed-lab/lab/gateway"
 	"wasmbed-lab/lab/pki"
 )
 
@@ -23,22 +24,22 @@ import (
 // crypto/tls, an independent implementation.
 
 type tlsFixture struct {
-	*trust
+	*gateway.Trust
 	dir    string
 	device *pki.Identity
 }
 
 func newTLSFixture(t *testing.T) *tlsFixture {
 	t.Helper()
-	tr, err := newTrust()
+	tr, err := gateway.NewTrust(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &tlsFixture{trust: tr, dir: t.TempDir()}
-	if f.device, err = f.devices.NewIdentity("board-1", pki.ClientAuth, time.Now()); err != nil {
+	f := &tlsFixture{Trust: tr, dir: t.TempDir()}
+	if f.device, err = f.DeviceCA.NewIdentity("board-1", pki.ClientAuth, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	f.write(t, "ca.pem", pki.CertPEM(f.gateway.DER))
+	f.write(t, "ca.pem", pki.CertPEM(f.GatewayCA.DER))
 	f.writeIdentity(t, "device", f.device)
 	return f
 }
@@ -137,7 +138,7 @@ func (f *tlsFixture) probeArgs(addr string) []string {
 
 func TestTLSProbeHandshakeAndEcho(t *testing.T) {
 	f := newTLSFixture(t)
-	addr, outcomes := echoServer(t, f.serverConfig())
+	addr, outcomes := echoServer(t, f.ServerConfig())
 	stdout, stderr, code := runProbe(t, "hello firmware\nsecond line\n", f.probeArgs(addr)...)
 	if code != 0 {
 		t.Fatalf("tlsprobe exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
@@ -167,7 +168,7 @@ func TestTLSProbeRejectsWrongServerCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.write(t, "ca.pem", pki.CertPEM(other.DER))
-	addr, outcomes := echoServer(t, f.serverConfig())
+	addr, outcomes := echoServer(t, f.ServerConfig())
 	_, stderr, code := runProbe(t, "", f.probeArgs(addr)...)
 	if code == 0 || !strings.Contains(stderr, "unknown ca (sent alert unknown_ca)") {
 		t.Errorf("exit %d, stderr %q: want the unknown_ca alert", code, stderr)
@@ -188,7 +189,7 @@ func TestTLSProbeUnknownClientIsRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.writeIdentity(t, "device", id)
-	addr, outcomes := echoServer(t, f.serverConfig())
+	addr, outcomes := echoServer(t, f.ServerConfig())
 	_, stderr, code := runProbe(t, "hello\n", f.probeArgs(addr)...)
 	if o := <-outcomes; o.err == nil || !strings.Contains(o.err.Error(), "certificate") {
 		t.Errorf("server accepted an unknown device: %v", o.err)
@@ -202,7 +203,7 @@ func TestTLSProbeUnknownClientIsRejected(t *testing.T) {
 // A proxy flips one bit of the server's first encrypted record.
 func TestTLSProbeTamperedRecordGetsAlert(t *testing.T) {
 	f := newTLSFixture(t)
-	addr, outcomes := echoServer(t, f.serverConfig())
+	addr, outcomes := echoServer(t, f.ServerConfig())
 	proxy := tamperingProxy(t, addr, 2) // records: ServerHello, ChangeCipherSpec, then encrypted
 	_, stderr, code := runProbe(t, "", f.probeArgs(proxy)...)
 	if code == 0 || !strings.Contains(stderr, "bad record mac (sent alert bad_record_mac)") {
@@ -278,7 +279,7 @@ func tamperingProxy(t *testing.T, addr string, index int) string {
 // time, and ASan's leak check runs when tlsprobe exits.
 func TestTLSProbeThousandHandshakes(t *testing.T) {
 	f := newTLSFixture(t)
-	addr, outcomes := echoServer(t, f.serverConfig())
+	addr, outcomes := echoServer(t, f.ServerConfig())
 	stdout, stderr, code := runProbe(t, "", append([]string{"-n", "1000"}, f.probeArgs(addr)...)...)
 	if code != 0 || !strings.Contains(stdout, "handshakes=1000 ok") {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)

@@ -235,7 +235,7 @@ func TestTLSProbeHandlesReframedServerRecords(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := newTLSFixture(t)
 			keys := &keyLog{secrets: map[string][]byte{}}
-			cfg := f.serverConfig()
+			cfg := f.ServerConfig()
 			cfg.KeyLogWriter = keys
 			addr, outcomes := echoServer(t, cfg)
 			proxy, reports := reframingProxy(t, addr, keys, mode)

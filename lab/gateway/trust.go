@@ -29,6 +29,23 @@ const (
 	secretDevice    = "device/" // + board name
 )
 
+// NewTrust makes a fresh PKI in memory, for tools and benchmarks that act as
+// a gateway without a store.
+func NewTrust(now time.Time) (*Trust, error) {
+	t := &Trust{}
+	var err error
+	if t.GatewayCA, err = pki.NewCA("wasmbed gateway CA", now); err != nil {
+		return nil, err
+	}
+	if t.DeviceCA, err = pki.NewCA("wasmbed device CA", now); err != nil {
+		return nil, err
+	}
+	if t.Server, err = t.GatewayCA.NewIdentity("gateway", pki.ServerAuth, now); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 // loadTrust reads the lab's PKI from the store, making what is missing.
 func loadTrust(st *store.Store, now time.Time) (*Trust, error) {
 	t := &Trust{}
@@ -101,22 +118,40 @@ func loadIdentity(st *store.Store, secret string, create func() (*pki.Identity, 
 	return id, nil
 }
 
-// serverConfig is the gateway's TLS: 1.3 only, a certificate from the
-// device CA required, and verify checking the key against the registry.
-func (t *Trust) serverConfig(verify func(cert *x509.Certificate) error) *tls.Config {
+// ServerConfig is the gateway's TLS: 1.3 only, a certificate from the
+// device CA required.
+func (t *Trust) ServerConfig() *tls.Config {
 	return &tls.Config{
 		Certificates: []tls.Certificate{t.Server.TLSCertificate()},
 		ClientAuth:   tls.RequireAndVerifyClientCert,
 		ClientCAs:    t.DeviceCA.Pool(),
 		MinVersion:   tls.VersionTLS13,
 		MaxVersion:   tls.VersionTLS13,
-		VerifyConnection: func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 {
-				return errors.New("no client certificate")
-			}
-			return verify(cs.PeerCertificates[0])
-		},
 	}
+}
+
+// serverConfig is ServerConfig with verify checking the key against the
+// registry.
+func (t *Trust) serverConfig(verify func(cert *x509.Certificate) error) *tls.Config {
+	cfg := t.ServerConfig()
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) == 0 {
+			return errors.New("no client certificate")
+		}
+		return verify(cs.PeerCertificates[0])
+	}
+	return cfg
+}
+
+// ProvisionBlob is one boot's provisioning blob for a device identity: the
+// gateway CA key, the heartbeat interval and fresh random bytes. It holds
+// a private key: never log it.
+func (t *Trust) ProvisionBlob(id *pki.Identity, heartbeat time.Duration) ([]byte, error) {
+	p := pki.Provision{Name: id.Name, Device: id, GatewayCA: t.GatewayCA.PublicKey(), HeartbeatMS: uint32(heartbeat / time.Millisecond)}
+	if _, err := rand.Read(p.RNGSeed[:]); err != nil {
+		return nil, fmt.Errorf("gateway: rng seed: %w", err)
+	}
+	return p.Marshal()
 }
 
 // Provision returns a board's provisioning blob for one boot: the board's
@@ -130,9 +165,5 @@ func (g *Gateway) Provision(board string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := pki.Provision{Name: board, Device: id, GatewayCA: g.trust.GatewayCA.PublicKey(), HeartbeatMS: uint32(g.cfg.Heartbeat / time.Millisecond)}
-	if _, err := rand.Read(p.RNGSeed[:]); err != nil {
-		return nil, fmt.Errorf("gateway: rng seed: %w", err)
-	}
-	return p.Marshal()
+	return g.trust.ProvisionBlob(id, g.cfg.Heartbeat)
 }
