@@ -260,7 +260,7 @@ func cmdUp(ctx context.Context, args []string) error {
 		return err
 	}
 	defer l.Close(context.WithoutCancel(ctx))
-	events, stop := l.Gateway().Subscribe()
+	events, stop := l.Subscribe()
 	defer stop()
 	srv, tokenPath, err := l.StartAPI(*addr, *remote)
 	if err != nil {

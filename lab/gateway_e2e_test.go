@@ -199,6 +199,8 @@ func TestGatewayRestartKeepsTheFleet(t *testing.T) {
 	for name, b := range names {
 		before[name] = waitDevice(t, l, b, name, 60*time.Second, "connected", heartbeating(2))
 	}
+	labEvents, stop := l.Subscribe()
+	defer stop()
 	start := time.Now()
 	if err := l.RestartGateway(); err != nil {
 		t.Fatal(err)
@@ -212,6 +214,17 @@ func TestGatewayRestartKeepsTheFleet(t *testing.T) {
 		}
 	}
 	t.Logf("fleet back in %v", time.Since(start).Round(time.Millisecond))
+	// The lab's stream went on across the restart: it told of the restart
+	// and of the devices coming back.
+	var restarted, back bool
+	for len(labEvents) > 0 {
+		e := <-labEvents
+		restarted = restarted || e.Kind == gateway.EventGateway
+		back = back || restarted && e.Kind == gateway.EventState && e.To == gateway.Connected
+	}
+	if !restarted || !back {
+		t.Errorf("the lab's event stream: restart seen %v, a device back after it %v", restarted, back)
+	}
 	if n := len(l.Gateway().Devices()); n != len(names) {
 		t.Errorf("%d devices after the restart, want %d", n, len(names))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 
 	"wasmbed-lab/lab/api"
 	"wasmbed-lab/lab/gateway"
@@ -25,6 +26,10 @@ type Lab struct {
 	store *store.Store
 	ctx   context.Context // ends every session
 	stop  context.CancelFunc
+	// events is the lab's event stream: every gateway's events, one after
+	// the other, so a subscriber outlives gateway restarts.
+	events    gateway.Hub
+	following sync.WaitGroup // forwarders from each gateway to events
 
 	mu       sync.Mutex
 	gw       *gateway.Gateway // nil while restarting
@@ -53,8 +58,26 @@ func Open(opts Options) (*Lab, error) {
 		return nil, err
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return &Lab{opts: opts, store: st, ctx: ctx, stop: stop, gw: gw, boards: map[string]*Board{}}, nil
+	l := &Lab{opts: opts, store: st, ctx: ctx, stop: stop, gw: gw, boards: map[string]*Board{}}
+	l.follow(gw)
+	return l, nil
 }
+
+// follow forwards gw's events to the lab's stream until gw closes.
+func (l *Lab) follow(gw *gateway.Gateway) {
+	events, _ := gw.Subscribe() // ends when gw closes
+	l.following.Add(1)
+	go func() {
+		defer l.following.Done()
+		for e := range events {
+			l.events.Publish(e)
+		}
+	}()
+}
+
+// Subscribe returns the lab's event stream, which outlives gateway
+// restarts, and a function that ends it.
+func (l *Lab) Subscribe() (<-chan gateway.Event, func()) { return l.events.Subscribe() }
 
 // Gateway is the running gateway, nil while it restarts.
 func (l *Lab) Gateway() *gateway.Gateway {
@@ -81,9 +104,11 @@ func (l *Lab) RestartGateway() error {
 	if err != nil {
 		return err
 	}
+	l.follow(gw)
 	l.mu.Lock()
 	l.gw = gw
 	l.mu.Unlock()
+	l.events.Publish(gateway.Event{Time: time.Now(), Kind: gateway.EventGateway, Detail: "restarted"})
 	return nil
 }
 
@@ -169,6 +194,8 @@ func (l *Lab) Close(ctx context.Context) error {
 		errs = append(errs, gw.Close())
 	}
 	l.sessions.Wait()
+	l.following.Wait()
+	l.events.Close()
 	errs = append(errs, l.store.Close())
 	return errors.Join(errs...)
 }

@@ -38,7 +38,7 @@ func (l *Lab) StartAPI(addr string, allowRemote bool) (srv *api.Server, tokenPat
 	if b, err := os.ReadFile(tokenPath); err == nil {
 		token = strings.TrimSpace(string(b)) // the same token across restarts
 	}
-	srv, err = api.New(api.Config{Addr: addr, AllowRemote: allowRemote, Token: token, Gateway: l.Gateway})
+	srv, err = api.New(api.Config{Addr: addr, AllowRemote: allowRemote, Token: token, Gateway: l.Gateway, Subscribe: l.Subscribe})
 	if err != nil {
 		return nil, "", err
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"wasmbed-lab/lab/gateway"
 )
 
 const (
@@ -19,26 +21,27 @@ const (
 
 // Reasons given in the final "end" event.
 const (
-	endGatewayClosed = "the gateway closed (it may be restarting); reconnect to follow the next one"
+	endGatewayClosed = "the event stream ended: its gateway closed (it may be restarting) or the lab stopped; reconnect to follow what comes next"
 	endShutdown      = "the API is shutting down"
 )
 
 // events streams the gateway's events as Server-Sent Events until the
 // client leaves, the gateway closes its subscription, or the API closes.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	g := s.gateway()
-	if g == nil {
-		writeNotRunning(w)
-		return
-	}
-	evs, unsubscribe := g.Subscribe()
-	defer unsubscribe()
-	// A gateway closes its subscriptions when it closes, but never one made
-	// after that. It is marked closed before it closes them, so a gateway
-	// still ready now will close this one.
-	if !g.Ready() {
-		writeNotRunning(w)
-		return
+	var evs <-chan gateway.Event
+	if s.subscribe != nil {
+		var unsubscribe func()
+		evs, unsubscribe = s.subscribe() // the lab's stream: it outlives gateway restarts
+		defer unsubscribe()
+	} else {
+		g := s.gateway()
+		if g == nil || !g.Ready() {
+			writeNotRunning(w)
+			return
+		}
+		var unsubscribe func()
+		evs, unsubscribe = g.Subscribe() // closed at once if g has closed since
+		defer unsubscribe()
 	}
 	rc := http.NewResponseController(w)
 	// The stream outlives the server's request timeouts; an unsupported

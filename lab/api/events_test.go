@@ -50,3 +50,30 @@ func TestEventStream(t *testing.T) {
 		t.Fatalf("after the end event: %v, want EOF", err)
 	}
 }
+
+// With Config.Subscribe, /v1/events serves that stream (a lab's, which
+// outlives gateways) and ends only with it.
+func TestEventStreamFromSubscribe(t *testing.T) {
+	l := newTestLab(t, gateway.PairingAuto)
+	var hub gateway.Hub
+	s, err := New(Config{Token: testToken, Gateway: l.gw.Load, Subscribe: hub.Subscribe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	events := openEvents(t, ctx, srv.URL)
+
+	l.gw.Load().Close() // the gateway goes; the stream stays
+	hub.Publish(gateway.Event{Kind: gateway.EventGateway, Detail: "restarted"})
+	ev, err := events.next()
+	if err != nil || !strings.Contains(ev.data, `"restarted"`) {
+		t.Fatalf("event %+v, %v", ev, err)
+	}
+	hub.Close()
+	if ev, err := events.next(); err != nil || ev.kind != "end" {
+		t.Fatalf("after the stream closed: %+v, %v, want the end event", ev, err)
+	}
+}

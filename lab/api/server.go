@@ -42,6 +42,9 @@ type Config struct {
 	Token string
 	// Gateway returns the running gateway, or nil while it restarts.
 	Gateway func() *gateway.Gateway
+	// Subscribe, when set, is the event stream /v1/events serves (a lab's,
+	// which outlives gateway restarts); else the gateway's own.
+	Subscribe func() (<-chan gateway.Event, func())
 }
 
 // Server serves the API.
@@ -50,6 +53,7 @@ type Server struct {
 	allowRemote bool
 	token       string
 	gateway     func() *gateway.Gateway
+	subscribe   func() (<-chan gateway.Event, func())
 	mux         *http.ServeMux
 	closing     chan struct{} // closed by Close: ends event streams
 	closeOnce   sync.Once
@@ -85,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 		allowRemote: cfg.AllowRemote,
 		token:       cfg.Token,
 		gateway:     cfg.Gateway,
+		subscribe:   cfg.Subscribe,
 		closing:     make(chan struct{}),
 	}
 	reg := prometheus.NewRegistry()

@@ -43,11 +43,15 @@ const (
 	// EventDeviceError: the device sent an Error message (it could not
 	// decode or did not expect one of ours); Detail has its code and text.
 	EventDeviceError = "device_error"
+	// EventGateway: the gateway started or stopped (a lab's stream
+	// outlives its gateways); Detail says which.
+	EventGateway = "gateway"
 )
 
-// hub fans events out to subscribers. A subscriber that falls behind loses
-// events (counted) rather than slowing the gateway down.
-type hub struct {
+// Hub fans events out to subscribers. A subscriber that falls behind loses
+// events (counted) rather than slowing the publisher down. The zero value
+// is ready to use.
+type Hub struct {
 	mu      sync.Mutex
 	subs    map[chan Event]struct{}
 	dropped uint64
@@ -57,7 +61,9 @@ type hub struct {
 // subscriberBuffer holds a burst like a whole fleet changing state at once.
 const subscriberBuffer = 4096
 
-func (h *hub) subscribe() (<-chan Event, func()) {
+// Subscribe returns a stream of the events published from now on and a
+// function that ends it. After Close the stream is closed at once.
+func (h *Hub) Subscribe() (<-chan Event, func()) {
 	ch := make(chan Event, subscriberBuffer)
 	h.mu.Lock()
 	if h.closed {
@@ -80,7 +86,8 @@ func (h *hub) subscribe() (<-chan Event, func()) {
 	}
 }
 
-func (h *hub) publish(e Event) {
+// Publish sends e to every subscriber that has room for it.
+func (h *Hub) Publish(e Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for ch := range h.subs {
@@ -92,8 +99,8 @@ func (h *hub) publish(e Event) {
 	}
 }
 
-// closeAll ends every subscription.
-func (h *hub) closeAll() {
+// Close ends every subscription.
+func (h *Hub) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for ch := range h.subs {
@@ -103,7 +110,8 @@ func (h *hub) closeAll() {
 	h.closed = true
 }
 
-func (h *hub) droppedCount() uint64 {
+// Dropped counts the events subscribers lost.
+func (h *Hub) Dropped() uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.dropped

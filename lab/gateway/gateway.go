@@ -36,7 +36,7 @@ type Gateway struct {
 	store   *store.Store
 	trust   *Trust
 	tls     *tls.Config
-	events  hub
+	events  Hub
 	started time.Time
 	stop    chan struct{}
 	wg      sync.WaitGroup
@@ -278,7 +278,7 @@ func (g *Gateway) emit(e Event) {
 	g.audit = append(g.audit, store.Event{Time: e.Time, Device: e.Device, Kind: e.Kind, Detail: auditDetail(e)})
 	g.notifyLocked()
 	g.mu.Unlock()
-	g.events.publish(e)
+	g.events.Publish(e)
 }
 
 func (g *Gateway) emitPtr(e *Event) {
@@ -304,7 +304,7 @@ func (g *Gateway) notifyLocked() {
 }
 
 // Subscribe returns the event stream and a function that ends it.
-func (g *Gateway) Subscribe() (<-chan Event, func()) { return g.events.subscribe() }
+func (g *Gateway) Subscribe() (<-chan Event, func()) { return g.events.Subscribe() }
 
 // Devices lists every known device, by name.
 func (g *Gateway) Devices() []Device {
@@ -400,7 +400,7 @@ func (g *Gateway) Status() Status {
 	for _, d := range g.devices {
 		st.Devices[d.State.String()]++
 	}
-	st.EventsDropped = g.events.droppedCount()
+	st.EventsDropped = g.events.Dropped()
 	return st
 }
 
@@ -452,6 +452,6 @@ func (g *Gateway) Close() error {
 	close(g.stop)
 	g.wg.Wait()
 	err := g.flush()
-	g.events.closeAll()
+	g.events.Close()
 	return err
 }
