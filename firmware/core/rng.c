@@ -17,7 +17,7 @@ static struct {
 	uint8_t key[32];
 } carry __attribute__((section(".noinit")));
 
-void rng_init(struct rng *r, const uint8_t seed[32], uint64_t now_us)
+void rng_init(struct rng *r, const uint8_t seed[32], uint64_t now_us, const uint8_t *extra, size_t extra_len)
 {
 	struct sha256_ctx h;
 	uint8_t t[8];
@@ -30,6 +30,7 @@ void rng_init(struct rng *r, const uint8_t seed[32], uint64_t now_us)
 	if (carry.magic == CARRY_MAGIC) {
 		sha256_update(&h, carry.key, sizeof carry.key);
 	}
+	sha256_update(&h, extra, extra_len);
 	sha256_final(&h, r->key);
 	r->counter = 0;
 	rng_fill(r, carry.key, sizeof carry.key);

@@ -17,7 +17,8 @@ struct rng {
 	uint32_t counter;
 };
 
-void rng_init(struct rng *r, const uint8_t seed[32], uint64_t now_us);
+/* extra: the platform's own random bytes, if it has any (hal_entropy). */
+void rng_init(struct rng *r, const uint8_t seed[32], uint64_t now_us, const uint8_t *extra, size_t extra_len);
 void rng_fill(struct rng *r, uint8_t *out, size_t len);
 /* tls_config.random-shaped wrapper; ctx is a struct rng. */
 void rng_random(void *ctx, uint8_t *out, size_t len);

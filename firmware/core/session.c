@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "ct.h"
 #include "curve25519.h"
 #include "fmt.h"
 #include "fw.h"
@@ -62,7 +63,10 @@ void session_init(struct session *s, struct uplink *u, const struct provision *p
 	s->cfg.key_pub = s->device_pub;
 	s->cfg.random = rng_random;
 	s->cfg.random_ctx = &s->rng;
-	rng_init(&s->rng, prov->rng_seed, hal_now_us());
+	uint8_t host[32];
+	size_t n = hal_entropy(host, sizeof host);
+	rng_init(&s->rng, prov->rng_seed, hal_now_us(), host, n);
+	ct_wipe(host, sizeof host);
 	size_t id_len;
 	s->info = (struct client_info){
 		.board = BOARD_NAME,

@@ -57,6 +57,10 @@ size_t hal_stack_peak(void);
 /* RAM neither static data nor the stack's high-water mark has claimed. */
 size_t hal_ram_free(void);
 
+/* Fills up to cap bytes from the platform's own random source and returns
+ * how many; 0 where there is none (an MCU: the provisioned seed is all). */
+size_t hal_entropy(uint8_t *out, size_t cap);
+
 /* The GNU build id of the running image (20 bytes with sha1). */
 const uint8_t *hal_build_id(size_t *len);
 
