@@ -46,7 +46,17 @@ run: build
 
 test: build test-firmware test-go
 
-test-firmware: deps
+# The WebAssembly 1.0 spec test suite (wast2json output), from the wazero
+# module on the Go proxy rather than 19 MB in git; see testdata/wasm/README.md.
+WAZERO   := github.com/tetratelabs/wazero@v1.12.0
+SPECTEST := testdata/wasm/spec
+$(SPECTEST)/.fetched:
+	@dir=$$($(GO) mod download -json $(WAZERO) | sed -n 's/.*"Dir": "\(.*\)",/\1/p'); \
+	test -n "$$dir" || { echo "spectest: could not download $(WAZERO) from the Go module proxy"; exit 1; }; \
+	mkdir -p $(SPECTEST) && cp -R "$$dir/internal/integration_test/spectest/v1/testdata/." $(SPECTEST)/ && \
+	chmod -R u+w $(SPECTEST) && touch $@
+
+test-firmware: deps $(SPECTEST)/.fetched
 	$(MAKE) -C firmware test
 
 test-go: firmware
@@ -57,7 +67,7 @@ bench: build
 	./$(BIN) bench
 
 # Every Go fuzz target for FUZZTIME each, then the firmware's libFuzzer harnesses.
-fuzz: deps
+fuzz: deps $(SPECTEST)/.fetched
 	@set -e; for f in $$(grep -rl --include='*_test.go' '^func Fuzz' .); do \
 		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/p' $$f); do \
 			echo "fuzz: $$(dirname $$f) $$t for $(FUZZTIME)"; \
