@@ -48,6 +48,9 @@ func Parse(blob []byte) (*Node, error) {
 	if total > uint64(len(blob)) {
 		return nil, errTruncated
 	}
+	if total < 40 {
+		return nil, fmt.Errorf("fdt: totalsize %d is smaller than the header", total)
+	}
 	blob = blob[:total]
 	structOff, stringsOff := uint64(be.Uint32(blob[8:])), uint64(be.Uint32(blob[12:]))
 	stringsSize, structSize := uint64(be.Uint32(blob[32:])), uint64(be.Uint32(blob[36:]))
