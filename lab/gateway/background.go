@@ -33,7 +33,6 @@ func (g *Gateway) background() {
 func (g *Gateway) sweep() {
 	now := g.now()
 	interval := g.cfg.Heartbeat
-	var evs []*Event
 	g.mu.Lock()
 	for _, d := range g.devices {
 		if d.session == nil || (d.State != Connected && d.State != Unreachable) {
@@ -51,13 +50,10 @@ func (g *Gateway) sweep() {
 			g.notifyLocked()
 		}
 		if d.missedRun >= uint64(g.cfg.MissedLimit) {
-			evs = append(evs, g.setState(d, Unreachable, fmt.Sprintf("%d heartbeats missed", d.missedRun)))
+			g.setState(d, Unreachable, fmt.Sprintf("%d heartbeats missed", d.missedRun))
 		}
 	}
 	g.mu.Unlock()
-	for _, e := range evs {
-		g.emitPtr(e)
-	}
 }
 
 // flush writes the changed device records and the queued audit events in

@@ -227,10 +227,10 @@ func (g *Gateway) attach(s *session, cert *x509.Certificate) error {
 	d.dirty = true
 	s.dev = d
 	g.sessions[s] = struct{}{}
-	g.mu.Unlock()
 	if !ok {
-		g.emit(Event{Kind: EventState, Device: id, Name: d.Name, From: Pending, To: Pending, Detail: "new device"})
+		g.emitLocked(Event{Kind: EventState, Device: id, Name: d.Name, From: Pending, To: Pending, Detail: "new device"})
 	}
+	g.mu.Unlock()
 	if old != nil {
 		old.close()
 	}
@@ -242,49 +242,46 @@ func (g *Gateway) detach(s *session) {
 	g.mu.Lock()
 	delete(g.sessions, s)
 	d := s.dev
-	var ev *Event
 	if d.session == s {
 		d.session = nil
 		switch {
 		case !d.Enrolled:
-			ev = g.setState(d, Pending, "session ended") // e.g. rejected, revoked, or cut during enrollment
+			g.setState(d, Pending, "session ended") // e.g. rejected, revoked, or cut during enrollment
 		case d.State == Connected || d.State == Unreachable:
-			ev = g.setState(d, Disconnected, "session ended")
+			g.setState(d, Disconnected, "session ended")
 		}
 	}
 	g.mu.Unlock()
-	g.emitPtr(ev)
 }
 
-// setState moves d to st; the caller holds g.mu and emits the event after
-// unlocking. It returns nil when nothing changed.
-func (g *Gateway) setState(d *device, st State, detail string) *Event {
+// setState moves d to st and emits the change; the caller holds g.mu. It
+// reports whether anything changed.
+func (g *Gateway) setState(d *device, st State, detail string) bool {
 	if d.State == st {
-		return nil
+		return false
 	}
-	e := &Event{Kind: EventState, Device: d.ID, Name: d.Name, From: d.State, To: st, Detail: detail}
+	g.emitLocked(Event{Kind: EventState, Device: d.ID, Name: d.Name, From: d.State, To: st, Detail: detail})
 	d.State = st
 	d.Since = g.now()
 	d.dirty = true
-	return e
+	return true
 }
 
-// emit publishes e, queues it for the audit log and wakes WaitFor.
-func (g *Gateway) emit(e Event) {
+// emitLocked publishes e, queues it for the audit log and wakes WaitFor;
+// the caller holds g.mu, so whoever sees a state has been sent its event.
+func (g *Gateway) emitLocked(e Event) {
 	if e.Time.IsZero() {
 		e.Time = g.now()
 	}
-	g.mu.Lock()
 	g.audit = append(g.audit, store.Event{Time: e.Time, Device: e.Device, Kind: e.Kind, Detail: auditDetail(e)})
+	g.events.Publish(e) // never blocks: a subscriber that is behind loses it
 	g.notifyLocked()
-	g.mu.Unlock()
-	g.events.Publish(e)
 }
 
-func (g *Gateway) emitPtr(e *Event) {
-	if e != nil {
-		g.emit(*e)
-	}
+func (g *Gateway) emit(e Event) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.emitLocked(e)
 }
 
 func auditDetail(e Event) string {

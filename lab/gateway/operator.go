@@ -76,12 +76,10 @@ func (g *Gateway) decide(ref, kind string, change func(r *Device) error, withSes
 	}
 	g.mu.Lock()
 	d.Enrolled, d.Rejected, d.Revoked = next.Enrolled, next.Rejected, next.Revoked
-	before := d.State
-	ev := g.setState(d, state, kind)
+	g.emitLocked(Event{Kind: kind, Device: d.ID, Name: d.Name, From: d.State, To: d.State})
+	g.setState(d, state, kind)
 	s := d.session
 	g.mu.Unlock()
-	g.emit(Event{Kind: kind, Device: d.ID, Name: d.Name, From: before, To: before})
-	g.emitPtr(ev)
 	if s != nil {
 		withSession(s)
 	}

@@ -117,7 +117,6 @@ func (s *session) keyMatches(key []byte) bool {
 func (g *Gateway) enroll(s *session) {
 	g.mu.Lock()
 	d := s.dev
-	var evs []*Event
 	decision := 0 // 1 accept, -1 reject, 0 wait
 	switch {
 	case d.Revoked:
@@ -128,15 +127,12 @@ func (g *Gateway) enroll(s *session) {
 		decision = -1
 	case d.Enrolled || g.pairing == PairingAuto:
 		decision = 1
-		evs = append(evs, g.setState(d, Enrolling, "enrollment requested"))
+		g.setState(d, Enrolling, "enrollment requested")
 	default:
 		s.waiting = true
-		evs = append(evs, g.setState(d, Pending, "waiting for an operator to approve"))
+		g.setState(d, Pending, "waiting for an operator to approve")
 	}
 	g.mu.Unlock()
-	for _, e := range evs {
-		g.emitPtr(e)
-	}
 	switch decision {
 	case 1:
 		g.accept(s)
@@ -173,9 +169,8 @@ func (g *Gateway) acceptHeld(s *session) {
 	g.mu.Lock()
 	d.Enrolled = true
 	s.waiting = false
-	ev := g.setState(d, Enrolled, "")
+	g.setState(d, Enrolled, "")
 	g.mu.Unlock()
-	g.emitPtr(ev)
 	var id proto.UUID
 	copy(id[:], DeviceIDBytes(d.spki))
 	s.push(proto.DeviceUUID{UUID: id})
@@ -202,12 +197,10 @@ func (g *Gateway) heartbeat(s *session, msgID uint64, m *proto.Heartbeat) {
 		d.RTT = time.Duration(m.Counters[proto.CounterHeartbeatRTTUs]) * time.Microsecond
 	}
 	d.dirty = true
-	ev := g.setState(d, Connected, "")
-	if ev == nil {
-		g.notifyLocked()
+	if !g.setState(d, Connected, "") {
+		g.notifyLocked() // new figures, for WaitFor
 	}
 	g.mu.Unlock()
-	g.emitPtr(ev)
 	s.send(msgID, proto.HeartbeatAck{Seq: m.Seq})
 }
 
