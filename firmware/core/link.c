@@ -226,3 +226,8 @@ bool link_decoder_feed(struct link_decoder *d, uint8_t byte, struct link_frame *
 	}
 	return finish_frame(d, len, out);
 }
+
+uint32_t link_stats_dropped(const struct link_stats *s)
+{
+	return s->bad_cobs + s->short_frames + s->oversized + s->bad_crc + s->unknown_type;
+}

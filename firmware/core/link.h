@@ -108,6 +108,8 @@ uint32_t link_crc32c(uint32_t crc, const uint8_t *data, size_t len);
 size_t link_encode(uint8_t type, const uint8_t *payload, size_t len, uint8_t *out, size_t cap);
 
 void link_decoder_init(struct link_decoder *d);
+/* Frames dropped for any reason (Go's Stats.Dropped). */
+uint32_t link_stats_dropped(const struct link_stats *s);
 
 /* Takes the next byte from the line. Returns true when it completes a valid
  * frame, which is then stored in *out (out may be NULL to only count). */

@@ -33,8 +33,7 @@ static void sample(void *ctx, uint64_t *free_ram, struct proto_uints *counters)
 	*free_ram = hal_ram_free();
 	counters->n = PROTO_COUNTERS;
 	counters->v[PROTO_COUNTER_LINK_FRAMES_IN] = s->uplink->counters.frames_in;
-	counters->v[PROTO_COUNTER_LINK_FRAMES_DROPPED] = s->uplink->decoder.stats.bad_cobs + s->uplink->decoder.stats.short_frames +
-		s->uplink->decoder.stats.oversized + s->uplink->decoder.stats.bad_crc + s->uplink->decoder.stats.unknown_type;
+	counters->v[PROTO_COUNTER_LINK_FRAMES_DROPPED] = link_stats_dropped(&s->uplink->decoder.stats);
 	counters->v[PROTO_COUNTER_TLS_RECORDS_IN] = s->tls.records_in;
 	counters->v[PROTO_COUNTER_TLS_RECORDS_OUT] = s->tls.records_out;
 	counters->v[PROTO_COUNTER_HEARTBEAT_RTT_US] = s->client.last_rtt_us;

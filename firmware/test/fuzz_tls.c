@@ -37,28 +37,6 @@ static void require(bool ok)
 	}
 }
 
-/* Deterministic "random": a byte counter, reset before each tls_start. */
-static uint8_t random_counter;
-
-static void counter_random(void *ctx, uint8_t *out, size_t len)
-{
-	(void)ctx;
-	for (size_t i = 0; i < len; i++) {
-		out[i] = random_counter++;
-	}
-}
-
-static uint8_t device_pub[32];
-static const struct tls_config config = {
-	.ca_key = fuzz_ca_key,
-	.cert = fuzz_device_cert,
-	.cert_len = sizeof fuzz_device_cert,
-	.key_seed = fuzz_device_seed,
-	.key_pub = device_pub,
-	.server_name = "gateway",
-	.random = counter_random,
-	.random_ctx = NULL,
-};
 
 /* The client just after tls_start. Starting is deterministic (fixed config,
  * counter reset), so it is done once and every input begins from a copy:

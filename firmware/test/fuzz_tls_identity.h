@@ -1,7 +1,8 @@
 /*
- * The fixed identity of fuzz_tls.c's client, and the trust anchor of the
- * recorded server flights in testdata/fuzz/tls/. Generated once (do not
- * edit) by a throwaway Go program: every Ed25519 key is
+ * The fixed identity of the recording client that fuzz_tls.c and tls_test.c
+ * replay, and the trust anchor of the recorded server flights in
+ * testdata/fuzz/tls/. The keys and certificate were generated once (do not
+ * edit them) by a throwaway Go program: every Ed25519 key is
  * ed25519.NewKeyFromSeed(SHA-256("wasmbed fuzz " + name)) and every
  * certificate comes from crypto/x509.CreateCertificate with fixed serials
  * and dates, like lab/pki's: a "gateway CA" that signed the recording
@@ -14,7 +15,10 @@
 #ifndef FUZZ_TLS_IDENTITY_H
 #define FUZZ_TLS_IDENTITY_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "tls.h"
 
 /* Ed25519 public key of the gateway CA (the server's trust anchor). */
 static const uint8_t fuzz_ca_key[32] = {
@@ -60,6 +64,31 @@ static const uint8_t fuzz_device_cert[336] = {
 	0x91, 0xa4, 0x73, 0x68, 0xe0, 0x82, 0xd1, 0xe4, 0xae, 0x68, 0x92, 0x9e,
 	0x1a, 0x1d, 0x07, 0xe8, 0x45, 0xff, 0x28, 0xe5, 0xe5, 0x1d, 0x78, 0x65,
 	0x15, 0x7a, 0x23, 0x4a, 0xc3, 0x02, 0x31, 0xba, 0x6b, 0x6d, 0x76, 0x04,
+};
+
+/* The recording client: deterministic "random" (a byte counter, reset
+ * before each tls_start) and this identity. device_pub is filled in with
+ * ed25519_public(device_pub, fuzz_device_seed) before the first start. */
+static uint8_t random_counter;
+
+static void counter_random(void *ctx, uint8_t *out, size_t len)
+{
+	(void)ctx;
+	for (size_t i = 0; i < len; i++) {
+		out[i] = random_counter++;
+	}
+}
+
+static uint8_t device_pub[32];
+static const struct tls_config config = {
+	.ca_key = fuzz_ca_key,
+	.cert = fuzz_device_cert,
+	.cert_len = sizeof fuzz_device_cert,
+	.key_seed = fuzz_device_seed,
+	.key_pub = device_pub,
+	.server_name = "gateway",
+	.random = counter_random,
+	.random_ctx = NULL,
 };
 
 #endif

@@ -31,22 +31,10 @@ const (
 
 // NewTrust makes a fresh PKI in memory, for tools and benchmarks that act as
 // a gateway without a store.
-func NewTrust(now time.Time) (*Trust, error) {
-	t := &Trust{}
-	var err error
-	if t.GatewayCA, err = pki.NewCA("wasmbed gateway CA", now); err != nil {
-		return nil, err
-	}
-	if t.DeviceCA, err = pki.NewCA("wasmbed device CA", now); err != nil {
-		return nil, err
-	}
-	if t.Server, err = t.GatewayCA.NewIdentity("gateway", pki.ServerAuth, now); err != nil {
-		return nil, err
-	}
-	return t, nil
-}
+func NewTrust(now time.Time) (*Trust, error) { return loadTrust(nil, now) }
 
-// loadTrust reads the lab's PKI from the store, making what is missing.
+// loadTrust reads the lab's PKI from the store, making what is missing;
+// with no store it makes all of it and keeps nothing.
 func loadTrust(st *store.Store, now time.Time) (*Trust, error) {
 	t := &Trust{}
 	var err error
@@ -69,53 +57,43 @@ func loadTrust(st *store.Store, now time.Time) (*Trust, error) {
 }
 
 func loadCA(st *store.Store, secret, name string, now time.Time) (*pki.CA, error) {
-	b, ok, err := st.Secret(secret)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: %s: %w", name, err)
-	}
-	if ok {
-		ca, err := pki.ParseCA(b)
-		if err != nil {
-			return nil, fmt.Errorf("gateway: stored %s: %w", name, err)
-		}
-		return ca, nil
-	}
-	ca, err := pki.NewCA(name, now)
-	if err != nil {
-		return nil, err
-	}
-	if b, err = ca.MarshalPEM(); err != nil {
-		return nil, err
-	}
-	if err := st.PutSecret(secret, b); err != nil {
-		return nil, fmt.Errorf("gateway: saving %s: %w", name, err)
-	}
-	return ca, nil
+	return loadSecret(st, secret, pki.ParseCA, func() (*pki.CA, error) { return pki.NewCA(name, now) }, (*pki.CA).MarshalPEM)
 }
 
 func loadIdentity(st *store.Store, secret string, create func() (*pki.Identity, error)) (*pki.Identity, error) {
-	b, ok, err := st.Secret(secret)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: identity %s: %w", secret, err)
-	}
-	if ok {
-		id, err := pki.ParseIdentity(b)
+	return loadSecret(st, secret, pki.ParseIdentity, create, (*pki.Identity).MarshalPEM)
+}
+
+// loadSecret reads a key and certificate from the store, or makes them with
+// create and stores them before they are used. Errors name the secret,
+// never its value.
+func loadSecret[T any](st *store.Store, secret string, parse func([]byte) (T, error), create func() (T, error), marshal func(T) ([]byte, error)) (T, error) {
+	var zero T
+	if st != nil {
+		b, ok, err := st.Secret(secret)
 		if err != nil {
-			return nil, fmt.Errorf("gateway: stored identity %s: %w", secret, err)
+			return zero, fmt.Errorf("gateway: %s: %w", secret, err)
 		}
-		return id, nil
+		if ok {
+			v, err := parse(b)
+			if err != nil {
+				return zero, fmt.Errorf("gateway: stored %s: %w", secret, err)
+			}
+			return v, nil
+		}
 	}
-	id, err := create()
+	v, err := create()
+	if err != nil || st == nil {
+		return v, err
+	}
+	b, err := marshal(v)
 	if err != nil {
-		return nil, err
-	}
-	if b, err = id.MarshalPEM(); err != nil {
-		return nil, err
+		return zero, err
 	}
 	if err := st.PutSecret(secret, b); err != nil {
-		return nil, fmt.Errorf("gateway: saving identity %s: %w", secret, err)
+		return zero, fmt.Errorf("gateway: saving %s: %w", secret, err)
 	}
-	return id, nil
+	return v, nil
 }
 
 // ServerConfig is the gateway's TLS: 1.3 only, a certificate from the
