@@ -237,21 +237,37 @@ static bool read_imports(struct wasm_loader *l, struct wasm_cursor *c)
 	return true;
 }
 
+/* Carves a zeroed index space of nimports + ndefined entries of size
+ * bytes: *out is NULL when it is empty. */
+static bool index_space(struct wasm_loader *l, uint32_t nimports, uint32_t ndefined, size_t size, void **out,
+			uint32_t *total, const char *too_many, const char *no_memory)
+{
+	uint64_t n = (uint64_t)nimports + ndefined;
+	if (n > WASM_MAX_INDEX) {
+		return wasm_fail(l, WASM_ERR_LIMIT, l->bytes, too_many);
+	}
+	*out = wasm_arena_keep(l, (size_t)n, size, no_memory);
+	if (n > 0 && *out == NULL) {
+		return false;
+	}
+	if (n > 0) {
+		memset(*out, 0, (size_t)n * size);
+	}
+	*total = (uint32_t)n;
+	return true;
+}
+
 /* The function index space: imports, then ndefined bodies to come. */
 static bool build_funcs(struct wasm_loader *l, uint32_t ndefined)
 {
 	struct wasm_module *m = l->m;
-	uint64_t total = (uint64_t)m->nfunc_imports + ndefined;
-	if (total > WASM_MAX_INDEX) {
-		return wasm_fail(l, WASM_ERR_LIMIT, l->bytes, "more functions than WASM_MAX_INDEX");
-	}
-	l->funcs = wasm_arena_keep(l, (size_t)total, sizeof *l->funcs, "no memory for functions");
-	if (total > 0 && l->funcs == NULL) {
+	void *space;
+	uint32_t total;
+	if (!index_space(l, m->nfunc_imports, ndefined, sizeof *l->funcs, &space, &total,
+			 "more functions than WASM_MAX_INDEX", "no memory for functions")) {
 		return false;
 	}
-	if (total > 0) {
-		memset(l->funcs, 0, (size_t)total * sizeof *l->funcs);
-	}
+	l->funcs = space;
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		if (l->imports[i].kind == WASM_EXTERN_FUNC) {
@@ -263,7 +279,7 @@ static bool build_funcs(struct wasm_loader *l, uint32_t ndefined)
 	for (; k < total; k++) {
 		l->funcs[k].import = WASM_NONE;
 	}
-	m->nfuncs = (uint32_t)total;
+	m->nfuncs = total;
 	l->ndefined_funcs = ndefined;
 	l->funcs_built = true;
 	return true;
@@ -273,17 +289,13 @@ static bool build_funcs(struct wasm_loader *l, uint32_t ndefined)
 static bool build_globals(struct wasm_loader *l, uint32_t ndefined)
 {
 	struct wasm_module *m = l->m;
-	uint64_t total = (uint64_t)m->nglobal_imports + ndefined;
-	if (total > WASM_MAX_INDEX) {
-		return wasm_fail(l, WASM_ERR_LIMIT, l->bytes, "more globals than WASM_MAX_INDEX");
-	}
-	l->globals = wasm_arena_keep(l, (size_t)total, sizeof *l->globals, "no memory for globals");
-	if (total > 0 && l->globals == NULL) {
+	void *space;
+	uint32_t total;
+	if (!index_space(l, m->nglobal_imports, ndefined, sizeof *l->globals, &space, &total,
+			 "more globals than WASM_MAX_INDEX", "no memory for globals")) {
 		return false;
 	}
-	if (total > 0) {
-		memset(l->globals, 0, (size_t)total * sizeof *l->globals);
-	}
+	l->globals = space;
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		if (l->imports[i].kind == WASM_EXTERN_GLOBAL) {
