@@ -123,7 +123,7 @@ const struct wasm_export *wasm_find_export(const struct wasm_module *m, enum was
 		size_t mid = lo + (hi - lo) / 2;
 		int d = export_cmp(m->bytes, &m->exports[mid], (const uint8_t *)name, len);
 		if (d == 0) {
-			return m->exports[mid].kind == kind ? &m->exports[mid] : NULL;
+			return kind == WASM_EXTERN_ANY || m->exports[mid].kind == kind ? &m->exports[mid] : NULL;
 		}
 		if (d < 0) {
 			lo = mid + 1;

@@ -145,6 +145,23 @@ void *wasm_arena_scratch(struct wasm_loader *l, size_t count, size_t size, const
 	return l->arena + l->hi;
 }
 
+/* Our own custom section "wasmbed.memory": one u32, the bytes of linear
+ * memory the module needs (runtime.h, reduced-memory mode). */
+static bool read_memory_need(struct wasm_loader *l, const uint8_t *name, uint32_t len, struct wasm_cursor *s)
+{
+	static const char want[] = "wasmbed.memory";
+	if (len != sizeof want - 1 || memcmp(name, want, len) != 0) {
+		return true;
+	}
+	const uint8_t *at = s->p;
+	uint32_t need = wasm_u32(s);
+	if (!wasm_cursor_ok(s) || s->p != s->end || need == 0) {
+		return wasm_fail(l, WASM_ERR_MALFORMED, at, "wasmbed.memory section: not one non-zero u32");
+	}
+	l->m->memory_need = need;
+	return true;
+}
+
 static bool read_module(struct wasm_loader *l, size_t len)
 {
 	struct wasm_cursor c = wasm_cursor_init(l->bytes, len);
@@ -182,8 +199,12 @@ static bool read_module(struct wasm_loader *l, size_t len)
 		if (id == WASM_SEC_CUSTOM) {
 			/* Skipped, but its name must be UTF-8. */
 			uint32_t name_len;
-			if (wasm_name(&s, &name_len) == NULL) {
+			const uint8_t *name = wasm_name(&s, &name_len);
+			if (name == NULL) {
 				return wasm_fail_cursor(l, &s);
+			}
+			if (!read_memory_need(l, name, name_len, &s)) {
+				return false;
 			}
 		} else if (id <= last) {
 			return wasm_fail(l, WASM_ERR_SECTION_ORDER, at, "section out of order or repeated");

@@ -68,6 +68,7 @@ enum wasm_extern {
 	WASM_EXTERN_TABLE = 1,
 	WASM_EXTERN_MEMORY = 2,
 	WASM_EXTERN_GLOBAL = 3,
+	WASM_EXTERN_ANY = 0xff, /* wasm_find_export: whatever the kind */
 };
 
 enum wasm_section {
@@ -306,6 +307,7 @@ struct wasm_module {
 	struct wasm_limits table;  /* funcref */
 	struct wasm_limits memory; /* in pages */
 	uint32_t start;            /* function index, or WASM_NONE */
+	uint32_t memory_need;      /* custom section "wasmbed.memory": bytes, or 0 */
 
 	size_t arena_used; /* arena bytes the module's tables keep */
 	size_t arena_peak; /* arena bytes loading needed (tables and validation) */
@@ -321,7 +323,7 @@ struct wasm_module {
 enum wasm_err wasm_load(struct wasm_module *m, const uint8_t *bytes, size_t len, void *arena,
 			size_t arena_size, struct wasm_error *err);
 
-/* The export of that kind and name, or NULL. */
+/* The export of that kind (or WASM_EXTERN_ANY) and name, or NULL. */
 const struct wasm_export *wasm_find_export(const struct wasm_module *m, enum wasm_extern kind,
 					   const char *name, size_t len);
 

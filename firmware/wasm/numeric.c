@@ -23,6 +23,22 @@ const char *wasm_trap_message(enum wasm_trap trap)
 		return "integer overflow";
 	case WASM_TRAP_INVALID_CONVERSION:
 		return "invalid conversion to integer";
+	case WASM_TRAP_UNREACHABLE:
+		return "unreachable";
+	case WASM_TRAP_MEMORY:
+		return "out of bounds memory access";
+	case WASM_TRAP_UNDEFINED_ELEMENT:
+		return "undefined element";
+	case WASM_TRAP_UNINITIALIZED:
+		return "uninitialized element";
+	case WASM_TRAP_INDIRECT_TYPE:
+		return "indirect call type mismatch";
+	case WASM_TRAP_STACK:
+		return "call stack exhausted";
+	case WASM_TRAP_FUEL:
+		return "fuel exhausted";
+	case WASM_TRAP_HOST:
+		return "host function failed";
 	}
 	return "unknown trap";
 }

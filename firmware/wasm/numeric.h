@@ -31,14 +31,21 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Why an instruction traps. The interpreter extends this enum with its own
- * kinds (unreachable, out-of-bounds memory access, ...) after these; the
- * functions here return only the first four values. */
+/* Why execution traps. The numeric functions here return only the first
+ * four values; the interpreter (runtime.h) raises the others. */
 enum wasm_trap {
 	WASM_TRAP_NONE = 0,
 	WASM_TRAP_INT_DIV_ZERO,       /* div or rem by zero */
 	WASM_TRAP_INT_OVERFLOW,       /* div_s of INT_MIN by -1; trunc out of range */
 	WASM_TRAP_INVALID_CONVERSION, /* trunc of a NaN */
+	WASM_TRAP_UNREACHABLE,
+	WASM_TRAP_MEMORY,             /* a load or store outside linear memory */
+	WASM_TRAP_UNDEFINED_ELEMENT,  /* call_indirect beyond the table */
+	WASM_TRAP_UNINITIALIZED,      /* call_indirect of an empty table slot */
+	WASM_TRAP_INDIRECT_TYPE,      /* call_indirect of a function of another type */
+	WASM_TRAP_STACK,              /* call or value stack exhausted */
+	WASM_TRAP_FUEL,               /* the thread's fuel limit reached */
+	WASM_TRAP_HOST,               /* a host function failed */
 };
 
 /* The spec test suite's text for the trap ("integer divide by zero", ...). */

@@ -1,0 +1,778 @@
+/*
+ * wasmrun: the firmware's WebAssembly loader and interpreter on the host.
+ *
+ *   wasmrun [--slice N] SCRIPT.json...
+ *       Runs wabt's wast2json scripts (the spec suite): module, register,
+ *       action, assert_return (NaN patterns included), assert_trap,
+ *       assert_exhaustion, assert_invalid, assert_malformed,
+ *       assert_unlinkable and assert_uninstantiable. Modules in the text
+ *       format are skipped and counted: we read only the binary format.
+ *       The last line is "N passed, N failed". --slice runs every call in
+ *       slices of N fuel, resuming after each, to prove that suspension
+ *       changes nothing.
+ *
+ *   wasmrun FILE.wasm [--slice N] [--fuel N] --invoke NAME [ARG...]
+ *       Runs one export. Arguments are decimal or 0x hex integers (floats
+ *       as decimals); results print one per line as TYPE:BITS (bits in
+ *       decimal, as wast2json writes them) and how long the call took goes
+ *       to stderr. A trap prints "trap: MESSAGE (function F, offset 0xO)"
+ *       and exits 2.
+ *
+ * Imports: the spec suite's "spectest" module, modules registered by the
+ * script, and "host", a test module of host functions (see host_funcs)
+ * that proves binding, signature checks, yields and host traps.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "json.h"
+#include "runtime.h"
+
+#define ARENA_SIZE (1u << 20)
+#define MEMORY_CAP (1024u * WASM_PAGE_SIZE) /* 64 MiB, reserved lazily */
+#define MAX_INSTANCES 1024
+#define STACK_SLOTS (1u << 17)
+#define FRAMES 4096
+
+/* ---- Instances ---- */
+
+struct loaded {
+	uint8_t *bytes;
+	uint8_t *arena;
+	uint8_t *memory;
+	struct wasm_module m;
+	struct wasm_instance inst;
+	char *name; /* "$M", or NULL */
+};
+
+struct registered {
+	char *as;
+	struct wasm_instance *inst;
+};
+
+struct runner {
+	struct wasm_store store;
+	struct wasm_instance *instances[MAX_INSTANCES];
+	struct loaded *loaded[MAX_INSTANCES];
+	uint32_t nloaded;
+	struct registered reg[64];
+	uint32_t nreg;
+	struct wasm_instance *current;
+	struct wasm_thread thread;
+	uint64_t *stack;
+	struct wasm_frame *frames;
+	uint32_t slice;
+	bool script;     /* running a script, not --invoke */
+	uint64_t yields; /* host.yield calls seen */
+	/* spectest */
+	uint64_t g_i32, g_i64, g_f32, g_f64;
+	wasm_ref table_elems[10];
+	struct wasm_table table;
+	struct wasm_memory memory;
+	uint8_t *spectest_memory;
+};
+
+static uint8_t *reserve_memory(void)
+{
+	void *p = mmap(NULL, MEMORY_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* ---- Host functions ---- */
+
+static enum wasm_trap host_nothing(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	(void)t;
+	(void)args;
+	(void)ctx;
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap host_add(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+	args[0] = (uint32_t)args[0] + (uint32_t)args[1];
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap host_yield(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	struct runner *r = ctx;
+	r->yields++;
+	args[0] = (uint32_t)r->yields;
+	wasm_thread_yield(t);
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap host_fail(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	(void)args;
+	(void)ctx;
+	return wasm_thread_fail(t, "host.fail was called");
+}
+
+/* Sums the bytes of memory[ptr..ptr+len): proves host access is checked. */
+static enum wasm_trap host_sum(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	(void)ctx;
+	const uint8_t *p = wasm_memory_at(wasm_thread_memory(t), (uint32_t)args[0], (uint32_t)args[1]);
+	if (p == NULL) {
+		return WASM_TRAP_MEMORY;
+	}
+	uint32_t sum = 0;
+	for (uint32_t i = 0; i < (uint32_t)args[1]; i++) {
+		sum += p[i];
+	}
+	args[0] = sum;
+	return WASM_TRAP_NONE;
+}
+
+struct host_func {
+	const char *module, *name, *sig;
+	wasm_host_fn fn;
+};
+
+static const struct host_func host_funcs[] = {
+	{"spectest", "print", ":", host_nothing},
+	{"spectest", "print_i32", "i:", host_nothing},
+	{"spectest", "print_i64", "I:", host_nothing},
+	{"spectest", "print_f32", "f:", host_nothing},
+	{"spectest", "print_f64", "F:", host_nothing},
+	{"spectest", "print_i32_f32", "if:", host_nothing},
+	{"spectest", "print_f64_f64", "FF:", host_nothing},
+	{"host", "add", "ii:i", host_add},
+	{"host", "yield", ":i", host_yield},
+	{"host", "fail", ":", host_fail},
+	{"host", "sum", "ii:i", host_sum},
+};
+
+static bool name_is(const struct wasm_module *m, uint32_t off, uint16_t len, const char *s)
+{
+	return strlen(s) == len && memcmp(m->bytes + off, s, len) == 0;
+}
+
+static bool resolve(void *ctx, const struct wasm_module *m, const struct wasm_import *imp, struct wasm_externval *out)
+{
+	struct runner *r = ctx;
+	for (size_t i = 0; i < sizeof host_funcs / sizeof host_funcs[0]; i++) {
+		const struct host_func *h = &host_funcs[i];
+		if (name_is(m, imp->module, imp->module_len, h->module) && name_is(m, imp->name, imp->name_len, h->name)) {
+			out->kind = WASM_EXTERN_FUNC;
+			out->as.func.fn = h->fn;
+			out->as.func.ctx = r;
+			out->as.func.sig = h->sig;
+			return true;
+		}
+	}
+	if (name_is(m, imp->module, imp->module_len, "spectest")) {
+		static const struct {
+			const char *name;
+			uint8_t type;
+		} globals[] = {{"global_i32", WASM_I32}, {"global_i64", WASM_I64}, {"global_f32", WASM_F32}, {"global_f64", WASM_F64}};
+		uint64_t *cells[] = {&r->g_i32, &r->g_i64, &r->g_f32, &r->g_f64};
+		for (int i = 0; i < 4; i++) {
+			if (name_is(m, imp->name, imp->name_len, globals[i].name)) {
+				out->kind = WASM_EXTERN_GLOBAL;
+				out->as.global.cell = cells[i];
+				out->as.global.type = globals[i].type;
+				return true;
+			}
+		}
+		if (name_is(m, imp->name, imp->name_len, "table")) {
+			out->kind = WASM_EXTERN_TABLE;
+			out->as.table = &r->table;
+			return true;
+		}
+		if (name_is(m, imp->name, imp->name_len, "memory")) {
+			out->kind = WASM_EXTERN_MEMORY;
+			out->as.memory = &r->memory;
+			return true;
+		}
+		return false;
+	}
+	for (uint32_t i = 0; i < r->nreg; i++) {
+		if (name_is(m, imp->module, imp->module_len, r->reg[i].as)) {
+			return wasm_instance_export(r->reg[i].inst, (const char *)m->bytes + imp->name, imp->name_len, out);
+		}
+	}
+	return false;
+}
+
+static void runner_init(struct runner *r, uint32_t slice)
+{
+	memset(r, 0, sizeof *r);
+	r->store = (struct wasm_store){r->instances, MAX_INSTANCES, 0};
+	r->stack = calloc(STACK_SLOTS, sizeof *r->stack);
+	r->frames = calloc(FRAMES, sizeof *r->frames);
+	wasm_thread_init(&r->thread, &r->store, r->stack, STACK_SLOTS, r->frames, FRAMES);
+	r->slice = slice;
+	r->g_i32 = 666;
+	r->g_i64 = 666;
+	r->g_f32 = 0x4426a666u; /* 666.6f */
+	r->g_f64 = 0x4084d4cccccccccdu; /* 666.6 */
+	memset(r->table_elems, 0xff, sizeof r->table_elems);
+	r->table = (struct wasm_table){r->table_elems, 10, 20};
+	r->spectest_memory = reserve_memory();
+	r->memory = (struct wasm_memory){r->spectest_memory, WASM_PAGE_SIZE, 1, 2, MEMORY_CAP};
+}
+
+static void runner_free(struct runner *r)
+{
+	for (uint32_t i = 0; i < r->nloaded; i++) {
+		struct loaded *l = r->loaded[i];
+		if (l->memory != NULL) {
+			munmap(l->memory, MEMORY_CAP);
+		}
+		free(l->bytes);
+		free(l->arena);
+		free(l->name);
+		free(l);
+	}
+	for (uint32_t i = 0; i < r->nreg; i++) {
+		free(r->reg[i].as);
+	}
+	munmap(r->spectest_memory, MEMORY_CAP);
+	free(r->stack);
+	free(r->frames);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		return NULL;
+	}
+	size_t cap = 4096, n = 0;
+	uint8_t *buf = malloc(cap);
+	for (;;) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap) {
+			break;
+		}
+		cap *= 2;
+		buf = realloc(buf, cap);
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+enum outcome {
+	LOADED,
+	LOAD_FAILED,  /* err holds why */
+	LINK_FAILED,  /* link holds why */
+	START_TRAPPED,
+	NO_FILE,
+};
+
+struct attempt {
+	struct wasm_error err;
+	struct wasm_link_error link;
+	struct loaded *l;
+};
+
+/* A script's calls are bounded, so a broken interpreter fails, not hangs. */
+#define SCRIPT_FUEL 100000000u
+
+static enum wasm_status run_thread(struct runner *r)
+{
+	enum wasm_status s;
+	if (r->script) {
+		r->thread.fuel_limit = r->thread.fuel_used + SCRIPT_FUEL;
+	}
+	do {
+		s = wasm_thread_run(&r->thread, r->slice);
+	} while (s == WASM_STATUS_READY || s == WASM_STATUS_YIELDED);
+	return s;
+}
+
+/* Loads, instantiates and starts path; the instance becomes current. */
+static enum outcome load_module(struct runner *r, const char *path, struct attempt *a)
+{
+	memset(a, 0, sizeof *a);
+	struct loaded *l = calloc(1, sizeof *l);
+	size_t len;
+	l->bytes = read_file(path, &len);
+	if (l->bytes == NULL) {
+		free(l);
+		return NO_FILE;
+	}
+	l->arena = malloc(ARENA_SIZE);
+	if (wasm_load(&l->m, l->bytes, len, l->arena, ARENA_SIZE, &a->err) != WASM_OK) {
+		free(l->bytes);
+		free(l->arena);
+		free(l);
+		return LOAD_FAILED;
+	}
+	bool own_memory = l->m.memory.present && l->m.memory.import == WASM_NONE;
+	l->memory = own_memory ? reserve_memory() : NULL;
+	/* The module's tables stay at the arena's start; the instance's go after. */
+	size_t used = (l->m.arena_used + 7u) & ~(size_t)7u;
+	struct wasm_instance_config cfg = {
+		.resolve = resolve,
+		.resolve_ctx = r,
+		.memory = l->memory,
+		.memory_cap = own_memory ? MEMORY_CAP : 0,
+		.arena = l->arena + used,
+		.arena_size = ARENA_SIZE - used,
+	};
+	if (wasm_instantiate(&l->inst, &r->store, &l->m, &cfg, &a->link) != WASM_LINK_OK) {
+		if (l->memory != NULL) {
+			munmap(l->memory, MEMORY_CAP);
+		}
+		free(l->bytes);
+		free(l->arena);
+		free(l);
+		return LINK_FAILED;
+	}
+	r->loaded[r->nloaded++] = l;
+	r->current = &l->inst;
+	a->l = l;
+	if (l->m.start != WASM_NONE) {
+		if (!wasm_thread_call(&r->thread, &l->inst, l->m.start, NULL, 0)) {
+			return START_TRAPPED;
+		}
+		if (run_thread(r) == WASM_STATUS_TRAPPED) {
+			return START_TRAPPED;
+		}
+	}
+	return LOADED;
+}
+
+/* ---- Script commands ---- */
+
+struct counts {
+	unsigned passed, failed, skipped;
+};
+
+static const char *script_path; /* for messages */
+
+static void fail(struct counts *c, const struct json *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fail(struct counts *c, const struct json *cmd, const char *fmt, ...)
+{
+	long long line = 0;
+	json_get_int(cmd, "line", &line);
+	printf("%s:%lld: %s: ", script_path, line, json_get_string(cmd, "type"));
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	c->failed++;
+}
+
+static uint8_t type_of(const char *name)
+{
+	if (strcmp(name, "i32") == 0) {
+		return WASM_I32;
+	}
+	if (strcmp(name, "i64") == 0) {
+		return WASM_I64;
+	}
+	if (strcmp(name, "f32") == 0) {
+		return WASM_F32;
+	}
+	if (strcmp(name, "f64") == 0) {
+		return WASM_F64;
+	}
+	return 0;
+}
+
+static const char *type_name(uint8_t type)
+{
+	switch (type) {
+	case WASM_I32:
+		return "i32";
+	case WASM_I64:
+		return "i64";
+	case WASM_F32:
+		return "f32";
+	case WASM_F64:
+		return "f64";
+	}
+	return "?";
+}
+
+static struct wasm_instance *find_module(struct runner *r, const struct json *action)
+{
+	const char *name = json_get_string(action, "module");
+	if (name == NULL) {
+		return r->current;
+	}
+	for (uint32_t i = r->nloaded; i-- > 0;) {
+		if (r->loaded[i]->name != NULL && strcmp(r->loaded[i]->name, name) == 0) {
+			return &r->loaded[i]->inst;
+		}
+	}
+	return NULL;
+}
+
+/* Runs an action; its results (bits, and the export's result type) go to
+ * out. Returns the thread's status, or -1 if the action is unusable. */
+static int perform(struct runner *r, const struct json *action, uint64_t *out, uint8_t *out_type, unsigned *nout)
+{
+	*nout = 0;
+	struct wasm_instance *inst = find_module(r, action);
+	const char *field = json_get_string(action, "field");
+	const char *kind = json_get_string(action, "type");
+	if (inst == NULL || field == NULL || kind == NULL) {
+		return -1;
+	}
+	struct wasm_externval ext;
+	const struct json *fieldv = json_get(action, "field");
+	if (!wasm_instance_export(inst, field, fieldv->len, &ext)) {
+		return -1;
+	}
+	if (strcmp(kind, "get") == 0) {
+		if (ext.kind != WASM_EXTERN_GLOBAL) {
+			return -1;
+		}
+		out[0] = *ext.as.global.cell;
+		out_type[0] = ext.as.global.type;
+		*nout = 1;
+		return WASM_STATUS_IDLE;
+	}
+	if (ext.kind != WASM_EXTERN_FUNC) {
+		return -1;
+	}
+	uint64_t args[64];
+	uint32_t nargs = 0;
+	JSON_FOR_EACH(arg, json_get(action, "args")) {
+		long long v;
+		const struct json *value = json_get(arg, "value");
+		if (nargs == 64 || value == NULL) {
+			return -1;
+		}
+		char *end;
+		errno = 0;
+		unsigned long long bits = strtoull(value->str, &end, 10);
+		(void)v;
+		if (errno != 0 || *end != '\0') {
+			return -1;
+		}
+		args[nargs++] = bits;
+	}
+	struct wasm_instance *target = r->store.instances[ext.as.func.ref >> 16];
+	uint32_t func = ext.as.func.ref & 0xffffu;
+	if (!wasm_thread_call(&r->thread, target, func, args, nargs)) {
+		return -1;
+	}
+	enum wasm_status s = run_thread(r);
+	if (s == WASM_STATUS_IDLE && r->thread.nresults != 0) {
+		const struct wasm_module *m = target->m;
+		out[0] = r->stack[0];
+		out_type[0] = m->types[m->funcs[func].type].result;
+		*nout = 1;
+	}
+	return (int)s;
+}
+
+/* Whether bits of type match an expected value (NaN patterns included). */
+static bool matches(const struct json *want, uint8_t type, uint64_t bits)
+{
+	const char *value = json_get_string(want, "value");
+	const char *wtype = json_get_string(want, "type");
+	if (value == NULL || wtype == NULL || type_of(wtype) != type) {
+		return false;
+	}
+	bool is32 = type == WASM_F32;
+	uint64_t exp = is32 ? 0x7f800000u : 0x7ff0000000000000u;
+	uint64_t quiet = is32 ? 0x00400000u : 0x0008000000000000u;
+	uint64_t mag = bits & (is32 ? 0x7fffffffu : 0x7fffffffffffffffu);
+	if (strcmp(value, "nan:canonical") == 0) {
+		return (type == WASM_F32 || type == WASM_F64) && mag == (exp | quiet);
+	}
+	if (strcmp(value, "nan:arithmetic") == 0) {
+		return (type == WASM_F32 || type == WASM_F64) && (mag & (exp | quiet)) == (exp | quiet);
+	}
+	char *end;
+	unsigned long long v = strtoull(value, &end, 10);
+	if (*end != '\0') {
+		return false;
+	}
+	uint64_t mask = type == WASM_I32 || type == WASM_F32 ? 0xffffffffu : UINT64_MAX;
+	return (bits & mask) == (v & mask);
+}
+
+static const char *trap_text(const struct runner *r)
+{
+	return wasm_trap_message(r->thread.trap);
+}
+
+/* Spec texts are matched as in the reference interpreter: by prefix. */
+static bool text_matches(const char *got, const char *want)
+{
+	size_t g = strlen(got), w = strlen(want);
+	return strncmp(got, want, g < w ? g : w) == 0;
+}
+
+static void run_command(struct runner *r, const struct json *cmd, const char *dir, struct counts *c)
+{
+	const char *type = json_get_string(cmd, "type");
+	const char *filename = json_get_string(cmd, "filename");
+	const char *module_type = json_get_string(cmd, "module_type");
+	char path[8192];
+	if (filename != NULL) {
+		snprintf(path, sizeof path, "%s/%s", dir, filename);
+	}
+	if (module_type != NULL && strcmp(module_type, "text") == 0) {
+		c->skipped++; /* the text format: we only read binaries */
+		return;
+	}
+	struct attempt a;
+	if (strcmp(type, "module") == 0) {
+		enum outcome o = load_module(r, path, &a);
+		if (o != LOADED) {
+			fail(c, cmd, "%s: %s", filename,
+			     o == LOAD_FAILED ? a.err.reason
+			     : o == LINK_FAILED ? wasm_link_err_text(a.link.code)
+			     : o == START_TRAPPED ? trap_text(r) : "cannot read");
+			return;
+		}
+		const char *name = json_get_string(cmd, "name");
+		a.l->name = name != NULL ? strdup(name) : NULL;
+		c->passed++;
+	} else if (strcmp(type, "register") == 0) {
+		struct wasm_instance *inst = find_module(r, cmd);
+		const char *as = json_get_string(cmd, "as");
+		if (inst == NULL || as == NULL || r->nreg == 64) {
+			fail(c, cmd, "no such module");
+			return;
+		}
+		r->reg[r->nreg++] = (struct registered){strdup(as), inst};
+		c->passed++;
+	} else if (strcmp(type, "assert_return") == 0 || strcmp(type, "action") == 0) {
+		uint64_t out[1];
+		uint8_t out_type[1];
+		unsigned nout;
+		int s = perform(r, json_get(cmd, "action"), out, out_type, &nout);
+		if (s != WASM_STATUS_IDLE) {
+			fail(c, cmd, "%s", s < 0 ? "unusable action" : trap_text(r));
+			return;
+		}
+		const struct json *expected = json_get(cmd, "expected");
+		unsigned nwant = expected != NULL ? (unsigned)expected->len : 0;
+		if (strcmp(type, "assert_return") == 0 &&
+		    (nwant != nout || (nout == 1 && !matches(json_first(expected), out_type[0], out[0])))) {
+			fail(c, cmd, "got %s:%" PRIu64 ", want %s:%s", nout ? type_name(out_type[0]) : "nothing",
+			     nout ? out[0] : 0, nwant ? json_get_string(json_first(expected), "type") : "nothing",
+			     nwant ? json_get_string(json_first(expected), "value") : "");
+			return;
+		}
+		c->passed++;
+	} else if (strcmp(type, "assert_trap") == 0 || strcmp(type, "assert_exhaustion") == 0) {
+		const char *text = json_get_string(cmd, "text");
+		int s;
+		if (json_get(cmd, "action") != NULL) {
+			uint64_t out[1];
+			uint8_t out_type[1];
+			unsigned nout;
+			s = perform(r, json_get(cmd, "action"), out, out_type, &nout);
+		} else {
+			s = load_module(r, path, &a) == START_TRAPPED ? WASM_STATUS_TRAPPED : WASM_STATUS_IDLE;
+		}
+		if (s != WASM_STATUS_TRAPPED || !text_matches(trap_text(r), text)) {
+			fail(c, cmd, "want trap \"%s\", got %s", text, s == WASM_STATUS_TRAPPED ? trap_text(r) : "no trap");
+			return;
+		}
+		c->passed++;
+	} else if (strcmp(type, "assert_invalid") == 0 || strcmp(type, "assert_malformed") == 0) {
+		enum wasm_err_kind want = type[7] == 'i' ? WASM_KIND_INVALID : WASM_KIND_MALFORMED;
+		enum outcome o = load_module(r, path, &a);
+		if (o != LOAD_FAILED || wasm_err_kind(a.err.code) != want) {
+			fail(c, cmd, "%s: want %s, got %s", filename, want == WASM_KIND_INVALID ? "invalid" : "malformed",
+			     o == LOAD_FAILED ? a.err.reason : "a module");
+			return;
+		}
+		c->passed++;
+	} else if (strcmp(type, "assert_unlinkable") == 0 || strcmp(type, "assert_uninstantiable") == 0) {
+		enum outcome o = load_module(r, path, &a);
+		bool ok = type[9] == 'l' ? o == LINK_FAILED : (o == LINK_FAILED || o == START_TRAPPED);
+		if (!ok) {
+			fail(c, cmd, "%s: want \"%s\", got %s", filename, json_get_string(cmd, "text"),
+			     o == LOADED ? "an instance" : o == LOAD_FAILED ? a.err.reason : trap_text(r));
+			return;
+		}
+		c->passed++;
+	} else {
+		fail(c, cmd, "unknown command");
+	}
+}
+
+static int run_script(const char *path, uint32_t slice, struct counts *c)
+{
+	char err[256];
+	struct json *root = json_load(path, err, sizeof err);
+	if (root == NULL) {
+		fprintf(stderr, "wasmrun: %s\n", err);
+		c->failed++;
+		return 1;
+	}
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+	} else {
+		strcpy(dir, ".");
+	}
+	struct runner *r = malloc(sizeof *r);
+	runner_init(r, slice);
+	r->script = true;
+	script_path = path;
+	JSON_FOR_EACH(cmd, json_get(root, "commands")) {
+		run_command(r, cmd, dir, c);
+	}
+	runner_free(r);
+	free(r);
+	json_free(root);
+	return 0;
+}
+
+/* ---- --invoke ---- */
+
+static bool parse_arg(const char *s, uint8_t type, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (type == WASM_F32 || type == WASM_F64) {
+		double d = strtod(s, &end);
+		if (type == WASM_F32) {
+			*out = wasm_f32_bits((float)d);
+		} else {
+			*out = wasm_f64_bits(d);
+		}
+	} else if (s[0] == '-') {
+		*out = (uint64_t)strtoll(s, &end, 0);
+	} else {
+		*out = strtoull(s, &end, 0);
+	}
+	return errno == 0 && end != s && *end == '\0';
+}
+
+static int invoke(const char *file, const char *name, char **argv, int argc, uint32_t slice, uint64_t fuel)
+{
+	struct runner *r = malloc(sizeof *r);
+	runner_init(r, slice);
+	r->thread.fuel_limit = fuel;
+	struct attempt a;
+	int rc = 1;
+	enum outcome o = load_module(r, file, &a);
+	const struct wasm_module *m = a.l != NULL ? &a.l->m : NULL;
+	struct wasm_externval ext;
+	if (o == NO_FILE) {
+		fprintf(stderr, "wasmrun: %s: %s\n", file, strerror(errno));
+	} else if (o == LOAD_FAILED) {
+		fprintf(stderr, "wasmrun: %s: %s at offset 0x%" PRIx32 ": %s\n", file, wasm_err_text(a.err.code),
+			a.err.offset, a.err.reason);
+	} else if (o == LINK_FAILED) {
+		fprintf(stderr, "wasmrun: %s: %s: %s\n", file, wasm_link_err_text(a.link.code), a.link.reason);
+	} else if (o == START_TRAPPED) {
+		printf("trap: %s (function %" PRIu32 ", offset 0x%" PRIx32 ")\n", trap_text(r), r->thread.trap_func,
+		       r->thread.trap_offset);
+		rc = 2;
+	} else if (!wasm_instance_export(&a.l->inst, name, strlen(name), &ext) || ext.kind != WASM_EXTERN_FUNC) {
+		fprintf(stderr, "wasmrun: %s: no exported function \"%s\"\n", file, name);
+	} else {
+		struct wasm_instance *target = r->store.instances[ext.as.func.ref >> 16];
+		uint32_t func = ext.as.func.ref & 0xffffu;
+		const struct wasm_functype *type = &target->m->types[target->m->funcs[func].type];
+		const uint8_t *params = target->m->bytes + type->params;
+		uint64_t args[64];
+		bool ok = (uint32_t)argc == type->nparams && argc <= 64;
+		for (int i = 0; ok && i < argc; i++) {
+			ok = parse_arg(argv[i], params[i], &args[i]);
+		}
+		if (!ok) {
+			fprintf(stderr, "wasmrun: %s takes %u arguments:", name, type->nparams);
+			for (uint32_t i = 0; i < type->nparams; i++) {
+				fprintf(stderr, " %s", type_name(params[i]));
+			}
+			fprintf(stderr, "\n");
+		} else {
+			struct timespec t0, t1;
+			wasm_thread_call(&r->thread, target, func, args, (uint32_t)argc);
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			enum wasm_status s = run_thread(r);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+			if (s == WASM_STATUS_TRAPPED) {
+				printf("trap: %s (function %" PRIu32 ", offset 0x%" PRIx32 ")\n",
+				       r->thread.trap_reason != NULL ? r->thread.trap_reason : trap_text(r),
+				       r->thread.trap_func, r->thread.trap_offset);
+				rc = 2;
+			} else {
+				if (type->nresults != 0) {
+					printf("%s:%" PRIu64 "\n", type_name(type->result), r->stack[0]);
+				}
+				rc = 0;
+			}
+			fprintf(stderr, "time: %.3f ms, fuel %" PRIu64 ", yields %" PRIu64 "\n", ms,
+				r->thread.fuel_used, r->yields);
+		}
+	}
+	(void)m;
+	runner_free(r);
+	free(r);
+	return rc;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: wasmrun [--slice N] SCRIPT.json...\n"
+			"       wasmrun FILE.wasm [--slice N] [--fuel N] --invoke NAME [ARG...]\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t slice = 0;
+	uint64_t fuel = 0;
+	const char *wasm = NULL, *name = NULL;
+	const char *scripts[4096];
+	int nscripts = 0, i = 1;
+	for (; i < argc; i++) {
+		if (strcmp(argv[i], "--slice") == 0 && i + 1 < argc) {
+			slice = (uint32_t)strtoul(argv[++i], NULL, 0);
+		} else if (strcmp(argv[i], "--fuel") == 0 && i + 1 < argc) {
+			fuel = strtoull(argv[++i], NULL, 0);
+		} else if (strcmp(argv[i], "--invoke") == 0 && i + 1 < argc) {
+			name = argv[++i];
+			i++;
+			break;
+		} else if (argv[i][0] == '-') {
+			return usage();
+		} else if (strstr(argv[i], ".wasm") != NULL) {
+			wasm = argv[i];
+		} else if (nscripts < 4096) {
+			scripts[nscripts++] = argv[i];
+		}
+	}
+	if (name != NULL) {
+		if (wasm == NULL || nscripts != 0) {
+			return usage();
+		}
+		return invoke(wasm, name, argv + i, argc - i, slice, fuel);
+	}
+	if (nscripts == 0 || wasm != NULL) {
+		return usage();
+	}
+	struct counts c = {0};
+	for (int k = 0; k < nscripts; k++) {
+		run_script(scripts[k], slice, &c);
+	}
+	if (c.skipped != 0) {
+		printf("%u text-format modules skipped: wasmrun reads only the binary format\n", c.skipped);
+	}
+	printf("%u passed, %u failed\n", c.passed, c.failed);
+	return c.failed != 0;
+}
