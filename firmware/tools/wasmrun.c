@@ -18,6 +18,10 @@
  *       to stderr. A trap prints "trap: MESSAGE (function F, offset 0xO)"
  *       and exits 2.
  *
+ *   wasmrun FILE.wasm [--slice N] --batch
+ *       One instance, then one call per line of stdin (see batch()), for
+ *       differential tests against another engine.
+ *
  * Imports: the spec suite's "spectest" module, modules registered by the
  * script, and "host", a test module of host functions (see host_funcs)
  * that proves binding, signature checks, yields and host traps.
@@ -659,33 +663,74 @@ static bool parse_arg(const char *s, uint8_t type, uint64_t *out)
 	return errno == 0 && end != s && *end == '\0';
 }
 
+/* Prints a finished call's outcome: TYPE:BITS, "ok", or the trap. */
+static void print_outcome(const struct runner *r, enum wasm_status s, const struct wasm_functype *type)
+{
+	if (s == WASM_STATUS_TRAPPED) {
+		printf("trap: %s (function %" PRIu32 ", offset 0x%" PRIx32 ")\n",
+		       r->thread.trap_reason != NULL ? r->thread.trap_reason : trap_text(r), r->thread.trap_func,
+		       r->thread.trap_offset);
+	} else if (type->nresults != 0) {
+		printf("%s:%" PRIu64 "\n", type_name(type->result), r->stack[0]);
+	} else {
+		printf("ok\n");
+	}
+}
+
+/* The exported function name[0..len) of inst: its instance, index and type. */
+static bool find_func(struct runner *r, struct wasm_instance *inst, const char *name, size_t len,
+		      struct wasm_instance **target, uint32_t *func, const struct wasm_functype **type)
+{
+	struct wasm_externval ext;
+	if (!wasm_instance_export(inst, name, len, &ext) || ext.kind != WASM_EXTERN_FUNC) {
+		return false;
+	}
+	*target = r->store.instances[ext.as.func.ref >> 16];
+	*func = ext.as.func.ref & 0xffffu;
+	*type = &(*target)->m->types[(*target)->m->funcs[*func].type];
+	return true;
+}
+
+/* Loads file for --invoke and --batch; false (with the reason printed) if it fails. */
+static bool load_for_call(struct runner *r, const char *file, struct attempt *a)
+{
+	enum outcome o = load_module(r, file, a);
+	switch (o) {
+	case LOADED:
+		return true;
+	case NO_FILE:
+		fprintf(stderr, "wasmrun: %s: %s\n", file, strerror(errno));
+		break;
+	case LOAD_FAILED:
+		fprintf(stderr, "wasmrun: %s: %s at offset 0x%" PRIx32 ": %s\n", file, wasm_err_text(a->err.code),
+			a->err.offset, a->err.reason);
+		break;
+	case LINK_FAILED:
+		fprintf(stderr, "wasmrun: %s: %s: %s\n", file, wasm_link_err_text(a->link.code), a->link.reason);
+		break;
+	case START_TRAPPED:
+		printf("trap: %s (function %" PRIu32 ", offset 0x%" PRIx32 ")\n", trap_text(r), r->thread.trap_func,
+		       r->thread.trap_offset);
+		break;
+	}
+	return false;
+}
+
 static int invoke(const char *file, const char *name, char **argv, int argc, uint32_t slice, uint64_t fuel)
 {
 	struct runner *r = malloc(sizeof *r);
 	runner_init(r, slice);
 	r->thread.fuel_limit = fuel;
 	struct attempt a;
+	struct wasm_instance *target;
+	uint32_t func;
+	const struct wasm_functype *type;
 	int rc = 1;
-	enum outcome o = load_module(r, file, &a);
-	const struct wasm_module *m = a.l != NULL ? &a.l->m : NULL;
-	struct wasm_externval ext;
-	if (o == NO_FILE) {
-		fprintf(stderr, "wasmrun: %s: %s\n", file, strerror(errno));
-	} else if (o == LOAD_FAILED) {
-		fprintf(stderr, "wasmrun: %s: %s at offset 0x%" PRIx32 ": %s\n", file, wasm_err_text(a.err.code),
-			a.err.offset, a.err.reason);
-	} else if (o == LINK_FAILED) {
-		fprintf(stderr, "wasmrun: %s: %s: %s\n", file, wasm_link_err_text(a.link.code), a.link.reason);
-	} else if (o == START_TRAPPED) {
-		printf("trap: %s (function %" PRIu32 ", offset 0x%" PRIx32 ")\n", trap_text(r), r->thread.trap_func,
-		       r->thread.trap_offset);
-		rc = 2;
-	} else if (!wasm_instance_export(&a.l->inst, name, strlen(name), &ext) || ext.kind != WASM_EXTERN_FUNC) {
+	if (!load_for_call(r, file, &a)) {
+		rc = r->thread.status == WASM_STATUS_TRAPPED ? 2 : 1;
+	} else if (!find_func(r, &a.l->inst, name, strlen(name), &target, &func, &type)) {
 		fprintf(stderr, "wasmrun: %s: no exported function \"%s\"\n", file, name);
 	} else {
-		struct wasm_instance *target = r->store.instances[ext.as.func.ref >> 16];
-		uint32_t func = ext.as.func.ref & 0xffffu;
-		const struct wasm_functype *type = &target->m->types[target->m->funcs[func].type];
 		const uint8_t *params = target->m->bytes + type->params;
 		uint64_t args[64];
 		bool ok = (uint32_t)argc == type->nparams && argc <= 64;
@@ -705,22 +750,64 @@ static int invoke(const char *file, const char *name, char **argv, int argc, uin
 			enum wasm_status s = run_thread(r);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-			if (s == WASM_STATUS_TRAPPED) {
-				printf("trap: %s (function %" PRIu32 ", offset 0x%" PRIx32 ")\n",
-				       r->thread.trap_reason != NULL ? r->thread.trap_reason : trap_text(r),
-				       r->thread.trap_func, r->thread.trap_offset);
-				rc = 2;
-			} else {
-				if (type->nresults != 0) {
-					printf("%s:%" PRIu64 "\n", type_name(type->result), r->stack[0]);
-				}
-				rc = 0;
-			}
+			print_outcome(r, s, type);
+			rc = s == WASM_STATUS_TRAPPED ? 2 : 0;
 			fprintf(stderr, "time: %.3f ms, fuel %" PRIu64 ", yields %" PRIu64 "\n", ms,
 				r->thread.fuel_used, r->yields);
 		}
 	}
-	(void)m;
+	runner_free(r);
+	free(r);
+	return rc;
+}
+
+/*
+ * --batch: one instance, then one call per input line "HEXNAME BITS...",
+ * the export's name in hex (names may hold anything) and each argument's
+ * bits in decimal; one outcome line per call (print_outcome, or "error:").
+ * For differential tests, which keep one instance across calls.
+ */
+static int batch(const char *file, uint32_t slice)
+{
+	struct runner *r = malloc(sizeof *r);
+	runner_init(r, slice);
+	r->script = true;
+	struct attempt a;
+	int rc = 0;
+	if (!load_for_call(r, file, &a)) {
+		rc = 1;
+	} else {
+		printf("instantiated\n");
+		char line[8192];
+		while (fgets(line, sizeof line, stdin) != NULL) {
+			char *save = NULL, *hex = strtok_r(line, " \n", &save);
+			uint8_t name[4096];
+			size_t len = 0;
+			uint64_t args[64];
+			uint32_t nargs = 0;
+			bool ok = hex != NULL && (hex[0] == '-' || hex_decode(hex, strlen(hex), name, sizeof name, &len));
+			if (hex != NULL && hex[0] == '-') {
+				len = 0; /* "-": the empty name */
+			}
+			for (char *tok; ok && (tok = strtok_r(NULL, " \n", &save)) != NULL;) {
+				char *end;
+				errno = 0;
+				args[nargs] = strtoull(tok, &end, 10);
+				ok = nargs < 64 && errno == 0 && *end == '\0';
+				nargs++;
+			}
+			struct wasm_instance *target;
+			uint32_t func;
+			const struct wasm_functype *type;
+			if (!ok || !find_func(r, &a.l->inst, (const char *)name, len, &target, &func, &type) ||
+			    !wasm_thread_call(&r->thread, target, func, args, nargs)) {
+				printf("error: no such export, or bad arguments\n");
+			} else {
+				print_outcome(r, run_thread(r), type);
+			}
+			fflush(stdout);
+		}
+	}
 	runner_free(r);
 	free(r);
 	return rc;
@@ -729,7 +816,8 @@ static int invoke(const char *file, const char *name, char **argv, int argc, uin
 static int usage(void)
 {
 	fprintf(stderr, "usage: wasmrun [--slice N] SCRIPT.json...\n"
-			"       wasmrun FILE.wasm [--slice N] [--fuel N] --invoke NAME [ARG...]\n");
+			"       wasmrun FILE.wasm [--slice N] [--fuel N] --invoke NAME [ARG...]\n"
+			"       wasmrun FILE.wasm [--slice N] --batch < CALLS\n");
 	return 1;
 }
 
@@ -738,6 +826,7 @@ int main(int argc, char **argv)
 	uint32_t slice = 0;
 	uint64_t fuel = 0;
 	const char *wasm = NULL, *name = NULL;
+	bool batched = false;
 	const char *scripts[4096];
 	int nscripts = 0, i = 1;
 	for (; i < argc; i++) {
@@ -749,6 +838,8 @@ int main(int argc, char **argv)
 			name = argv[++i];
 			i++;
 			break;
+		} else if (strcmp(argv[i], "--batch") == 0) {
+			batched = true;
 		} else if (argv[i][0] == '-') {
 			return usage();
 		} else if (strstr(argv[i], ".wasm") != NULL) {
@@ -762,6 +853,9 @@ int main(int argc, char **argv)
 			return usage();
 		}
 		return invoke(wasm, name, argv + i, argc - i, slice, fuel);
+	}
+	if (batched) {
+		return wasm == NULL || nscripts != 0 ? usage() : batch(wasm, slice);
 	}
 	if (nscripts == 0 || wasm != NULL) {
 		return usage();
