@@ -53,6 +53,7 @@ struct loaded {
 	uint8_t *memory;
 	struct wasm_module m;
 	struct wasm_instance inst;
+	size_t instance_bytes; /* arena the instance took */
 	char *name; /* "$M", or NULL */
 };
 
@@ -214,8 +215,10 @@ static void runner_init(struct runner *r, uint32_t slice)
 {
 	memset(r, 0, sizeof *r);
 	r->store = (struct wasm_store){r->instances, MAX_INSTANCES, 0};
-	r->stack = calloc(STACK_SLOTS, sizeof *r->stack);
-	r->frames = calloc(FRAMES, sizeof *r->frames);
+	r->stack = malloc(STACK_SLOTS * sizeof *r->stack);
+	r->frames = malloc(FRAMES * sizeof *r->frames);
+	memset(r->stack, 0xa5, STACK_SLOTS * sizeof *r->stack);
+	memset(r->frames, 0xa5, FRAMES * sizeof *r->frames);
 	wasm_thread_init(&r->thread, &r->store, r->stack, STACK_SLOTS, r->frames, FRAMES);
 	r->slice = slice;
 	r->g_i32 = 666;
@@ -337,6 +340,7 @@ static enum outcome load_module(struct runner *r, const char *path, struct attem
 		free(l);
 		return LINK_FAILED;
 	}
+	l->instance_bytes = sizeof l->inst + l->inst.arena_used;
 	r->loaded[r->nloaded++] = l;
 	r->current = &l->inst;
 	a->l = l;
@@ -716,6 +720,29 @@ static bool load_for_call(struct runner *r, const char *file, struct attempt *a)
 	return false;
 }
 
+/* High-water marks: the stacks start filled with a pattern. */
+#define UNUSED_SLOT 0xa5a5a5a5a5a5a5a5u
+
+static uint32_t slots_used(const uint64_t *v, uint32_t n)
+{
+	while (n > 0 && v[n - 1] == UNUSED_SLOT) {
+		n--;
+	}
+	return n;
+}
+
+/* What the module costs in RAM besides its bytes and its linear memory. */
+static void print_memory(const struct runner *r, const struct loaded *l)
+{
+	uint32_t frames = slots_used((const uint64_t *)r->frames, FRAMES * sizeof *r->frames / 8) * 8 /
+			  sizeof *r->frames;
+	fprintf(stderr,
+		"memory: module %" PRIu32 " B, tables %zu B (load peak %zu B), instance %zu B, "
+		"stack peak %" PRIu32 " slots, %" PRIu32 " frames\n",
+		l->m.size, l->m.arena_used, l->m.arena_peak, l->instance_bytes, slots_used(r->stack, STACK_SLOTS),
+		frames + 1);
+}
+
 static int invoke(const char *file, const char *name, char **argv, int argc, uint32_t slice, uint64_t fuel)
 {
 	struct runner *r = malloc(sizeof *r);
@@ -754,6 +781,7 @@ static int invoke(const char *file, const char *name, char **argv, int argc, uin
 			rc = s == WASM_STATUS_TRAPPED ? 2 : 0;
 			fprintf(stderr, "time: %.3f ms, fuel %" PRIu64 ", yields %" PRIu64 "\n", ms,
 				r->thread.fuel_used, r->yields);
+			print_memory(r, a.l);
 		}
 	}
 	runner_free(r);

@@ -326,6 +326,7 @@ static enum wasm_link_err link(struct linking *k, const struct wasm_instance_con
 		memset(inst->memory->data, 0, inst->memory->size);
 	}
 	write_segments(inst);
+	inst->arena_used = (size_t)(c.p - (uint8_t *)cfg->arena);
 	return WASM_LINK_OK;
 }
 

@@ -129,6 +129,7 @@ struct wasm_instance {
 	struct wasm_binding *imports; /* one per imported function */
 	struct wasm_memory own_memory;
 	struct wasm_table own_table;
+	size_t arena_used;            /* bytes of the config's arena it keeps */
 };
 
 /* Why instantiation failed. */
