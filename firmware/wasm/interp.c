@@ -308,10 +308,13 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 	t->status = WASM_STATUS_READY;
 	enter_function(&r, t->func);
 
+	/* ip, the instruction's first byte, is set only where it is needed:
+	 * by instructions that can trap, for the trap's offset. */
 	for (;;) {
-		ip = pc;
-		switch (*pc++) {
+		uint8_t op = *pc++;
+		switch (op) {
 		case WASM_OP_UNREACHABLE:
+			ip = pc - 1;
 			trap = WASM_TRAP_UNREACHABLE;
 			goto trapped;
 		case WASM_OP_NOP:
@@ -330,7 +333,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_ELSE:
 			goto branch;
 		case WASM_OP_END:
-			if (ip == r.end) {
+			if (pc - 1 == r.end) {
 				goto ret;
 			}
 			break;
@@ -352,10 +355,12 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_RETURN:
 			goto ret;
 		case WASM_OP_CALL:
+			ip = pc - 1;
 			cinst = r.inst;
 			cfunc = read_u32(&pc);
 			goto call;
 		case WASM_OP_CALL_INDIRECT: {
+			ip = pc - 1;
 			uint32_t type = read_u32(&pc);
 			pc++; /* the reserved table index */
 			uint32_t i = (uint32_t)*--sp;
@@ -411,6 +416,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_I32_LOAD:
 		case WASM_OP_F32_LOAD:
 		case WASM_OP_I64_LOAD32_U: {
+			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 4);
 			if (p == NULL) {
 				goto oob;
@@ -420,6 +426,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		}
 		case WASM_OP_I64_LOAD:
 		case WASM_OP_F64_LOAD: {
+			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 8);
 			if (p == NULL) {
 				goto oob;
@@ -431,11 +438,11 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_I32_LOAD8_U:
 		case WASM_OP_I64_LOAD8_S:
 		case WASM_OP_I64_LOAD8_U: {
+			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 1);
 			if (p == NULL) {
 				goto oob;
 			}
-			uint8_t op = *ip;
 			uint32_t v = op == WASM_OP_I32_LOAD8_S || op == WASM_OP_I64_LOAD8_S ? sext8(*p) : *p;
 			*sp++ = op == WASM_OP_I64_LOAD8_S ? wasm_i64_extend_i32_s(v) : v;
 			break;
@@ -444,17 +451,18 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_I32_LOAD16_U:
 		case WASM_OP_I64_LOAD16_S:
 		case WASM_OP_I64_LOAD16_U: {
+			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 2);
 			if (p == NULL) {
 				goto oob;
 			}
-			uint8_t op = *ip;
 			uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8;
 			v = op == WASM_OP_I32_LOAD16_S || op == WASM_OP_I64_LOAD16_S ? sext16(v) : v;
 			*sp++ = op == WASM_OP_I64_LOAD16_S ? wasm_i64_extend_i32_s(v) : v;
 			break;
 		}
 		case WASM_OP_I64_LOAD32_S: {
+			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 4);
 			if (p == NULL) {
 				goto oob;
@@ -465,6 +473,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_I32_STORE:
 		case WASM_OP_F32_STORE:
 		case WASM_OP_I64_STORE32: {
+			ip = pc - 1;
 			uint32_t v = (uint32_t)*--sp;
 			uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 4);
 			if (p == NULL) {
@@ -476,6 +485,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_I64_STORE:
 		case WASM_OP_F64_STORE: {
 			uint64_t v = *--sp;
+			ip = pc - 1;
 			uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 8);
 			if (p == NULL) {
 				goto oob;
@@ -486,6 +496,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_I32_STORE8:
 		case WASM_OP_I64_STORE8: {
 			uint64_t v = *--sp;
+			ip = pc - 1;
 			uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 1);
 			if (p == NULL) {
 				goto oob;
@@ -496,6 +507,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_I32_STORE16:
 		case WASM_OP_I64_STORE16: {
 			uint64_t v = *--sp;
+			ip = pc - 1;
 			uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 2);
 			if (p == NULL) {
 				goto oob;
@@ -603,7 +615,8 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_I64_DIV_U:
 		case WASM_OP_I64_REM_S:
 		case WASM_OP_I64_REM_U:
-			trap = divide(*ip, sp - 2);
+			ip = pc - 1;
+			trap = divide(op, sp - 2);
 			if (trap != WASM_TRAP_NONE) {
 				goto trapped;
 			}
@@ -650,7 +663,8 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		case WASM_OP_I64_TRUNC_F32_U:
 		case WASM_OP_I64_TRUNC_F64_S:
 		case WASM_OP_I64_TRUNC_F64_U:
-			trap = truncate(*ip, sp - 1);
+			ip = pc - 1;
+			trap = truncate(op, sp - 1);
 			if (trap != WASM_TRAP_NONE) {
 				goto trapped;
 			}
@@ -687,9 +701,11 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 			sp[-1 - (int)drop] = sp[-1];
 		}
 		sp -= drop;
+		bool back = e->target < (uint32_t)(pc - r.bytes);
 		pc = r.bytes + e->target;
 		stp = e->side;
-		if (pc <= ip && --fuel == 0) {
+		if (back && --fuel == 0) {
+			ip = pc; /* a fuel trap points where the loop goes on */
 			goto out_of_fuel;
 		}
 		continue;
@@ -747,8 +763,9 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		};
 		fp = args;
 		sp = fp + ct->nparams;
-		memset(sp, 0, (size_t)cf->nlocals * sizeof *sp);
-		sp += cf->nlocals;
+		for (uint32_t i = cf->nlocals; i > 0; i--) {
+			*sp++ = 0;
+		}
 		if (cinst != r.inst) {
 			enter_instance(&r, cinst);
 		}
@@ -771,11 +788,10 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		if (t->depth == 0) {
 			goto done;
 		}
+		/* Within one instance the memory registers are current: its
+		 * memory.grow updates them, whichever function ran it. */
 		if (fr->inst != r.inst->id) {
 			enter_instance(&r, store->instances[fr->inst]);
-		} else {
-			r.mdata = r.inst->memory != NULL ? r.inst->memory->data : NULL;
-			r.msize = r.inst->memory != NULL ? r.inst->memory->size : 0;
 		}
 		enter_function(&r, fr->func);
 		pc = r.bytes + fr->pc;
