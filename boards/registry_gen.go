@@ -99,7 +99,7 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls"},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:      "mps2-an386",
@@ -197,7 +197,7 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls"},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:      "mps2-an500",
@@ -295,7 +295,7 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls"},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:      "mps2-an505",
@@ -386,7 +386,7 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x5020d000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link", "tls"},
+		Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:    "native",
@@ -409,7 +409,7 @@ var registry = []Board{
 			Compatible: "wasmbed,native-socket",
 			Serial:     1,
 		},
-		Capabilities: []string{"console", "link", "tls"},
+		Capabilities: []string{"console", "link", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:        "olimex-stm32-h405",
@@ -445,7 +445,7 @@ var registry = []Board{
 			IRQs:       []uint32{38},
 			Serial:     1,
 		},
-		Capabilities: []string{"console", "link", "tls"},
+		Capabilities: []string{"console", "link", "tls", "wasm-memory:65536", "wasm-module:32768"},
 	},
 	{
 		Name:      "stm32vldiscovery",
@@ -480,6 +480,6 @@ var registry = []Board{
 			IRQs:       []uint32{38},
 			Serial:     1,
 		},
-		Capabilities: []string{"console", "link", "tls"},
+		Capabilities: []string{"console", "link", "tls", "wasm-memory:256", "wasm-module:768", "wasm-reduced"},
 	},
 }

@@ -130,10 +130,45 @@ func tlsSizing(b boards.Board) (buf tlsBuffers, ok bool) {
 	return tlsBuffers{}, false
 }
 
+// wasmLimits bounds what one app may take on a board (firmware/wasm/
+// runtime.h): Memory is the linear memory's bytes, Module the largest
+// module, Arena the module's and instance's tables, Stack the value stack
+// in 8-byte slots and Frames the call depth. A board whose Memory is under
+// one 64 KiB page runs apps in reduced-memory mode: an app declares the
+// bytes it needs in a "wasmbed.memory" custom section, at most Memory.
+type wasmLimits struct {
+	Memory, Module, Arena uint32
+	Stack, Frames         uint32
+}
+
+// Sized from the RAM: a board with at least 1 MiB gives apps four pages;
+// one with 128 KiB one page; the 8 KiB board keeps about 1.5 KiB, what its
+// TLS session leaves (see tlsRAM).
+var (
+	wasmLarge   = wasmLimits{Memory: 4 * 65536, Module: 64 << 10, Arena: 8 << 10, Stack: 2048, Frames: 256}
+	wasmMedium  = wasmLimits{Memory: 65536, Module: 32 << 10, Arena: 4 << 10, Stack: 1024, Frames: 128}
+	wasmReduced = wasmLimits{Memory: 256, Module: 768, Arena: 256, Stack: 24, Frames: 6}
+)
+
+func wasmSizing(b boards.Board) wasmLimits {
+	switch {
+	case b.RAM.Size >= 1<<20:
+		return wasmLarge
+	case b.RAM.Size >= 128<<10:
+		return wasmMedium
+	}
+	return wasmReduced
+}
+
 func capabilities(b boards.Board) []string {
 	caps := []string{"console", "link"}
 	if _, ok := tlsSizing(b); ok {
 		caps = append(caps, "tls")
+	}
+	w := wasmSizing(b)
+	caps = append(caps, fmt.Sprintf("wasm-memory:%d", w.Memory), fmt.Sprintf("wasm-module:%d", w.Module))
+	if w.Memory < 65536 {
+		caps = append(caps, "wasm-reduced")
 	}
 	counted := map[string]int{"leds": len(b.LEDs), "buttons": len(b.Buttons), "i2c": len(b.I2C)}
 	for name, n := range counted {

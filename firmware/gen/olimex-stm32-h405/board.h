@@ -14,6 +14,11 @@
 #define BOARD_TLS_OUT_MAX        1024u
 #define BOARD_CLIENT_RX_MAX      1100u
 #define BOARD_CLIENT_TX_MAX      256u
+#define BOARD_WASM_MEMORY        65536u
+#define BOARD_WASM_MODULE_MAX    32768u
+#define BOARD_WASM_ARENA         4096u
+#define BOARD_WASM_STACK_SLOTS   1024u
+#define BOARD_WASM_FRAMES        128u
 #define BOARD_SYSTICK_HZ         21000000u
 #define BOARD_SYSTICK_CLKSOURCE  0
 
