@@ -308,58 +308,240 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 	t->status = WASM_STATUS_READY;
 	enter_function(&r, t->func);
 
+	/* Dispatch: one indirect jump per instruction, which the compiler
+	 * copies into every handler's end. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+	static const void *const dispatch[256] = {
+		[0 ... 255] = &&L_default,
+		[WASM_OP_UNREACHABLE] = &&L_WASM_OP_UNREACHABLE,
+		[WASM_OP_NOP] = &&L_WASM_OP_NOP,
+		[WASM_OP_BLOCK] = &&L_WASM_OP_BLOCK,
+		[WASM_OP_LOOP] = &&L_WASM_OP_LOOP,
+		[WASM_OP_IF] = &&L_WASM_OP_IF,
+		[WASM_OP_ELSE] = &&L_WASM_OP_ELSE,
+		[WASM_OP_END] = &&L_WASM_OP_END,
+		[WASM_OP_BR] = &&L_WASM_OP_BR,
+		[WASM_OP_BR_IF] = &&L_WASM_OP_BR_IF,
+		[WASM_OP_BR_TABLE] = &&L_WASM_OP_BR_TABLE,
+		[WASM_OP_RETURN] = &&L_WASM_OP_RETURN,
+		[WASM_OP_CALL] = &&L_WASM_OP_CALL,
+		[WASM_OP_CALL_INDIRECT] = &&L_WASM_OP_CALL_INDIRECT,
+		[WASM_OP_DROP] = &&L_WASM_OP_DROP,
+		[WASM_OP_SELECT] = &&L_WASM_OP_SELECT,
+		[WASM_OP_LOCAL_GET] = &&L_WASM_OP_LOCAL_GET,
+		[WASM_OP_LOCAL_SET] = &&L_WASM_OP_LOCAL_SET,
+		[WASM_OP_LOCAL_TEE] = &&L_WASM_OP_LOCAL_TEE,
+		[WASM_OP_GLOBAL_GET] = &&L_WASM_OP_GLOBAL_GET,
+		[WASM_OP_GLOBAL_SET] = &&L_WASM_OP_GLOBAL_SET,
+		[WASM_OP_I32_LOAD] = &&L_WASM_OP_I32_LOAD,
+		[WASM_OP_F32_LOAD] = &&L_WASM_OP_F32_LOAD,
+		[WASM_OP_I64_LOAD32_U] = &&L_WASM_OP_I64_LOAD32_U,
+		[WASM_OP_I64_LOAD] = &&L_WASM_OP_I64_LOAD,
+		[WASM_OP_F64_LOAD] = &&L_WASM_OP_F64_LOAD,
+		[WASM_OP_I32_LOAD8_S] = &&L_WASM_OP_I32_LOAD8_S,
+		[WASM_OP_I32_LOAD8_U] = &&L_WASM_OP_I32_LOAD8_U,
+		[WASM_OP_I64_LOAD8_S] = &&L_WASM_OP_I64_LOAD8_S,
+		[WASM_OP_I64_LOAD8_U] = &&L_WASM_OP_I64_LOAD8_U,
+		[WASM_OP_I32_LOAD16_S] = &&L_WASM_OP_I32_LOAD16_S,
+		[WASM_OP_I32_LOAD16_U] = &&L_WASM_OP_I32_LOAD16_U,
+		[WASM_OP_I64_LOAD16_S] = &&L_WASM_OP_I64_LOAD16_S,
+		[WASM_OP_I64_LOAD16_U] = &&L_WASM_OP_I64_LOAD16_U,
+		[WASM_OP_I64_LOAD32_S] = &&L_WASM_OP_I64_LOAD32_S,
+		[WASM_OP_I32_STORE] = &&L_WASM_OP_I32_STORE,
+		[WASM_OP_F32_STORE] = &&L_WASM_OP_F32_STORE,
+		[WASM_OP_I64_STORE32] = &&L_WASM_OP_I64_STORE32,
+		[WASM_OP_I64_STORE] = &&L_WASM_OP_I64_STORE,
+		[WASM_OP_F64_STORE] = &&L_WASM_OP_F64_STORE,
+		[WASM_OP_I32_STORE8] = &&L_WASM_OP_I32_STORE8,
+		[WASM_OP_I64_STORE8] = &&L_WASM_OP_I64_STORE8,
+		[WASM_OP_I32_STORE16] = &&L_WASM_OP_I32_STORE16,
+		[WASM_OP_I64_STORE16] = &&L_WASM_OP_I64_STORE16,
+		[WASM_OP_MEMORY_SIZE] = &&L_WASM_OP_MEMORY_SIZE,
+		[WASM_OP_MEMORY_GROW] = &&L_WASM_OP_MEMORY_GROW,
+		[WASM_OP_I32_CONST] = &&L_WASM_OP_I32_CONST,
+		[WASM_OP_I64_CONST] = &&L_WASM_OP_I64_CONST,
+		[WASM_OP_F32_CONST] = &&L_WASM_OP_F32_CONST,
+		[WASM_OP_F64_CONST] = &&L_WASM_OP_F64_CONST,
+		[WASM_OP_I32_EQZ] = &&L_WASM_OP_I32_EQZ,
+		[WASM_OP_I32_EQ] = &&L_WASM_OP_I32_EQ,
+		[WASM_OP_I32_NE] = &&L_WASM_OP_I32_NE,
+		[WASM_OP_I32_LT_S] = &&L_WASM_OP_I32_LT_S,
+		[WASM_OP_I32_LT_U] = &&L_WASM_OP_I32_LT_U,
+		[WASM_OP_I32_GT_S] = &&L_WASM_OP_I32_GT_S,
+		[WASM_OP_I32_GT_U] = &&L_WASM_OP_I32_GT_U,
+		[WASM_OP_I32_LE_S] = &&L_WASM_OP_I32_LE_S,
+		[WASM_OP_I32_LE_U] = &&L_WASM_OP_I32_LE_U,
+		[WASM_OP_I32_GE_S] = &&L_WASM_OP_I32_GE_S,
+		[WASM_OP_I32_GE_U] = &&L_WASM_OP_I32_GE_U,
+		[WASM_OP_I64_EQZ] = &&L_WASM_OP_I64_EQZ,
+		[WASM_OP_I64_EQ] = &&L_WASM_OP_I64_EQ,
+		[WASM_OP_I64_NE] = &&L_WASM_OP_I64_NE,
+		[WASM_OP_I64_LT_S] = &&L_WASM_OP_I64_LT_S,
+		[WASM_OP_I64_LT_U] = &&L_WASM_OP_I64_LT_U,
+		[WASM_OP_I64_GT_S] = &&L_WASM_OP_I64_GT_S,
+		[WASM_OP_I64_GT_U] = &&L_WASM_OP_I64_GT_U,
+		[WASM_OP_I64_LE_S] = &&L_WASM_OP_I64_LE_S,
+		[WASM_OP_I64_LE_U] = &&L_WASM_OP_I64_LE_U,
+		[WASM_OP_I64_GE_S] = &&L_WASM_OP_I64_GE_S,
+		[WASM_OP_I64_GE_U] = &&L_WASM_OP_I64_GE_U,
+		[WASM_OP_F32_EQ] = &&L_WASM_OP_F32_EQ,
+		[WASM_OP_F32_NE] = &&L_WASM_OP_F32_NE,
+		[WASM_OP_F32_LT] = &&L_WASM_OP_F32_LT,
+		[WASM_OP_F32_GT] = &&L_WASM_OP_F32_GT,
+		[WASM_OP_F32_LE] = &&L_WASM_OP_F32_LE,
+		[WASM_OP_F32_GE] = &&L_WASM_OP_F32_GE,
+		[WASM_OP_F64_EQ] = &&L_WASM_OP_F64_EQ,
+		[WASM_OP_F64_NE] = &&L_WASM_OP_F64_NE,
+		[WASM_OP_F64_LT] = &&L_WASM_OP_F64_LT,
+		[WASM_OP_F64_GT] = &&L_WASM_OP_F64_GT,
+		[WASM_OP_F64_LE] = &&L_WASM_OP_F64_LE,
+		[WASM_OP_F64_GE] = &&L_WASM_OP_F64_GE,
+		[WASM_OP_I32_CLZ] = &&L_WASM_OP_I32_CLZ,
+		[WASM_OP_I32_CTZ] = &&L_WASM_OP_I32_CTZ,
+		[WASM_OP_I32_POPCNT] = &&L_WASM_OP_I32_POPCNT,
+		[WASM_OP_I32_ADD] = &&L_WASM_OP_I32_ADD,
+		[WASM_OP_I32_SUB] = &&L_WASM_OP_I32_SUB,
+		[WASM_OP_I32_MUL] = &&L_WASM_OP_I32_MUL,
+		[WASM_OP_I32_AND] = &&L_WASM_OP_I32_AND,
+		[WASM_OP_I32_OR] = &&L_WASM_OP_I32_OR,
+		[WASM_OP_I32_XOR] = &&L_WASM_OP_I32_XOR,
+		[WASM_OP_I32_SHL] = &&L_WASM_OP_I32_SHL,
+		[WASM_OP_I32_SHR_S] = &&L_WASM_OP_I32_SHR_S,
+		[WASM_OP_I32_SHR_U] = &&L_WASM_OP_I32_SHR_U,
+		[WASM_OP_I32_ROTL] = &&L_WASM_OP_I32_ROTL,
+		[WASM_OP_I32_ROTR] = &&L_WASM_OP_I32_ROTR,
+		[WASM_OP_I64_CLZ] = &&L_WASM_OP_I64_CLZ,
+		[WASM_OP_I64_CTZ] = &&L_WASM_OP_I64_CTZ,
+		[WASM_OP_I64_POPCNT] = &&L_WASM_OP_I64_POPCNT,
+		[WASM_OP_I64_ADD] = &&L_WASM_OP_I64_ADD,
+		[WASM_OP_I64_SUB] = &&L_WASM_OP_I64_SUB,
+		[WASM_OP_I64_MUL] = &&L_WASM_OP_I64_MUL,
+		[WASM_OP_I64_AND] = &&L_WASM_OP_I64_AND,
+		[WASM_OP_I64_OR] = &&L_WASM_OP_I64_OR,
+		[WASM_OP_I64_XOR] = &&L_WASM_OP_I64_XOR,
+		[WASM_OP_I64_SHL] = &&L_WASM_OP_I64_SHL,
+		[WASM_OP_I64_SHR_S] = &&L_WASM_OP_I64_SHR_S,
+		[WASM_OP_I64_SHR_U] = &&L_WASM_OP_I64_SHR_U,
+		[WASM_OP_I64_ROTL] = &&L_WASM_OP_I64_ROTL,
+		[WASM_OP_I64_ROTR] = &&L_WASM_OP_I64_ROTR,
+		[WASM_OP_I32_DIV_S] = &&L_WASM_OP_I32_DIV_S,
+		[WASM_OP_I32_DIV_U] = &&L_WASM_OP_I32_DIV_U,
+		[WASM_OP_I32_REM_S] = &&L_WASM_OP_I32_REM_S,
+		[WASM_OP_I32_REM_U] = &&L_WASM_OP_I32_REM_U,
+		[WASM_OP_I64_DIV_S] = &&L_WASM_OP_I64_DIV_S,
+		[WASM_OP_I64_DIV_U] = &&L_WASM_OP_I64_DIV_U,
+		[WASM_OP_I64_REM_S] = &&L_WASM_OP_I64_REM_S,
+		[WASM_OP_I64_REM_U] = &&L_WASM_OP_I64_REM_U,
+		[WASM_OP_F32_ABS] = &&L_WASM_OP_F32_ABS,
+		[WASM_OP_F32_NEG] = &&L_WASM_OP_F32_NEG,
+		[WASM_OP_F32_CEIL] = &&L_WASM_OP_F32_CEIL,
+		[WASM_OP_F32_FLOOR] = &&L_WASM_OP_F32_FLOOR,
+		[WASM_OP_F32_TRUNC] = &&L_WASM_OP_F32_TRUNC,
+		[WASM_OP_F32_NEAREST] = &&L_WASM_OP_F32_NEAREST,
+		[WASM_OP_F32_SQRT] = &&L_WASM_OP_F32_SQRT,
+		[WASM_OP_F32_ADD] = &&L_WASM_OP_F32_ADD,
+		[WASM_OP_F32_SUB] = &&L_WASM_OP_F32_SUB,
+		[WASM_OP_F32_MUL] = &&L_WASM_OP_F32_MUL,
+		[WASM_OP_F32_DIV] = &&L_WASM_OP_F32_DIV,
+		[WASM_OP_F32_MIN] = &&L_WASM_OP_F32_MIN,
+		[WASM_OP_F32_MAX] = &&L_WASM_OP_F32_MAX,
+		[WASM_OP_F32_COPYSIGN] = &&L_WASM_OP_F32_COPYSIGN,
+		[WASM_OP_F64_ABS] = &&L_WASM_OP_F64_ABS,
+		[WASM_OP_F64_NEG] = &&L_WASM_OP_F64_NEG,
+		[WASM_OP_F64_CEIL] = &&L_WASM_OP_F64_CEIL,
+		[WASM_OP_F64_FLOOR] = &&L_WASM_OP_F64_FLOOR,
+		[WASM_OP_F64_TRUNC] = &&L_WASM_OP_F64_TRUNC,
+		[WASM_OP_F64_NEAREST] = &&L_WASM_OP_F64_NEAREST,
+		[WASM_OP_F64_SQRT] = &&L_WASM_OP_F64_SQRT,
+		[WASM_OP_F64_ADD] = &&L_WASM_OP_F64_ADD,
+		[WASM_OP_F64_SUB] = &&L_WASM_OP_F64_SUB,
+		[WASM_OP_F64_MUL] = &&L_WASM_OP_F64_MUL,
+		[WASM_OP_F64_DIV] = &&L_WASM_OP_F64_DIV,
+		[WASM_OP_F64_MIN] = &&L_WASM_OP_F64_MIN,
+		[WASM_OP_F64_MAX] = &&L_WASM_OP_F64_MAX,
+		[WASM_OP_F64_COPYSIGN] = &&L_WASM_OP_F64_COPYSIGN,
+		[WASM_OP_I32_WRAP_I64] = &&L_WASM_OP_I32_WRAP_I64,
+		[WASM_OP_I64_EXTEND_I32_S] = &&L_WASM_OP_I64_EXTEND_I32_S,
+		[WASM_OP_I64_EXTEND_I32_U] = &&L_WASM_OP_I64_EXTEND_I32_U,
+		[WASM_OP_I32_TRUNC_F32_S] = &&L_WASM_OP_I32_TRUNC_F32_S,
+		[WASM_OP_I32_TRUNC_F32_U] = &&L_WASM_OP_I32_TRUNC_F32_U,
+		[WASM_OP_I32_TRUNC_F64_S] = &&L_WASM_OP_I32_TRUNC_F64_S,
+		[WASM_OP_I32_TRUNC_F64_U] = &&L_WASM_OP_I32_TRUNC_F64_U,
+		[WASM_OP_I64_TRUNC_F32_S] = &&L_WASM_OP_I64_TRUNC_F32_S,
+		[WASM_OP_I64_TRUNC_F32_U] = &&L_WASM_OP_I64_TRUNC_F32_U,
+		[WASM_OP_I64_TRUNC_F64_S] = &&L_WASM_OP_I64_TRUNC_F64_S,
+		[WASM_OP_I64_TRUNC_F64_U] = &&L_WASM_OP_I64_TRUNC_F64_U,
+		[WASM_OP_F32_CONVERT_I32_S] = &&L_WASM_OP_F32_CONVERT_I32_S,
+		[WASM_OP_F32_CONVERT_I32_U] = &&L_WASM_OP_F32_CONVERT_I32_U,
+		[WASM_OP_F32_CONVERT_I64_S] = &&L_WASM_OP_F32_CONVERT_I64_S,
+		[WASM_OP_F32_CONVERT_I64_U] = &&L_WASM_OP_F32_CONVERT_I64_U,
+		[WASM_OP_F32_DEMOTE_F64] = &&L_WASM_OP_F32_DEMOTE_F64,
+		[WASM_OP_F64_CONVERT_I32_S] = &&L_WASM_OP_F64_CONVERT_I32_S,
+		[WASM_OP_F64_CONVERT_I32_U] = &&L_WASM_OP_F64_CONVERT_I32_U,
+		[WASM_OP_F64_CONVERT_I64_S] = &&L_WASM_OP_F64_CONVERT_I64_S,
+		[WASM_OP_F64_CONVERT_I64_U] = &&L_WASM_OP_F64_CONVERT_I64_U,
+		[WASM_OP_F64_PROMOTE_F32] = &&L_WASM_OP_F64_PROMOTE_F32,
+		[WASM_OP_I32_REINTERPRET_F32] = &&L_WASM_OP_I32_REINTERPRET_F32,
+		[WASM_OP_I64_REINTERPRET_F64] = &&L_WASM_OP_I64_REINTERPRET_F64,
+		[WASM_OP_F32_REINTERPRET_I32] = &&L_WASM_OP_F32_REINTERPRET_I32,
+		[WASM_OP_F64_REINTERPRET_I64] = &&L_WASM_OP_F64_REINTERPRET_I64,
+	};
+#pragma GCC diagnostic pop
+
 	/* ip, the instruction's first byte, is set only where it is needed:
 	 * by instructions that can trap, for the trap's offset. */
 	for (;;) {
 		uint8_t op = *pc++;
-		switch (op) {
-		case WASM_OP_UNREACHABLE:
+		goto *dispatch[op];
+		{
+		L_WASM_OP_UNREACHABLE:
 			ip = pc - 1;
 			trap = WASM_TRAP_UNREACHABLE;
 			goto trapped;
-		case WASM_OP_NOP:
-			break;
-		case WASM_OP_BLOCK:
-		case WASM_OP_LOOP:
+		L_WASM_OP_NOP:
+			continue;
+		L_WASM_OP_BLOCK:
+		L_WASM_OP_LOOP:
 			pc++; /* the block type */
-			break;
-		case WASM_OP_IF:
+			continue;
+		L_WASM_OP_IF:
 			pc++;
 			if ((uint32_t)*--sp != 0) {
 				stp++;
-				break;
+				continue;
 			}
 			goto branch;
-		case WASM_OP_ELSE:
+		L_WASM_OP_ELSE:
 			goto branch;
-		case WASM_OP_END:
+		L_WASM_OP_END:
 			if (pc - 1 == r.end) {
 				goto ret;
 			}
-			break;
-		case WASM_OP_BR:
+			continue;
+		L_WASM_OP_BR:
 			goto branch;
-		case WASM_OP_BR_IF:
+		L_WASM_OP_BR_IF:
 			if ((uint32_t)*--sp != 0) {
 				goto branch;
 			}
 			(void)read_u32(&pc);
 			stp++;
-			break;
-		case WASM_OP_BR_TABLE: {
+			continue;
+		L_WASM_OP_BR_TABLE: {
 			uint32_t n = read_u32(&pc);
 			uint32_t i = (uint32_t)*--sp;
 			stp += i < n ? i : n;
 			goto branch;
 		}
-		case WASM_OP_RETURN:
+		L_WASM_OP_RETURN:
 			goto ret;
-		case WASM_OP_CALL:
+		L_WASM_OP_CALL:
 			ip = pc - 1;
 			cinst = r.inst;
 			cfunc = read_u32(&pc);
 			goto call;
-		case WASM_OP_CALL_INDIRECT: {
+		L_WASM_OP_CALL_INDIRECT: {
 			ip = pc - 1;
 			uint32_t type = read_u32(&pc);
 			pc++; /* the reserved table index */
@@ -385,59 +567,59 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 			}
 			goto call;
 		}
-		case WASM_OP_DROP:
+		L_WASM_OP_DROP:
 			sp--;
-			break;
-		case WASM_OP_SELECT: {
+			continue;
+		L_WASM_OP_SELECT: {
 			uint32_t c = (uint32_t)*--sp;
 			sp--;
 			if (c == 0) {
 				sp[-1] = sp[0];
 			}
-			break;
+			continue;
 		}
-		case WASM_OP_LOCAL_GET:
+		L_WASM_OP_LOCAL_GET:
 			*sp++ = fp[read_u32(&pc)];
-			break;
-		case WASM_OP_LOCAL_SET:
+			continue;
+		L_WASM_OP_LOCAL_SET:
 			fp[read_u32(&pc)] = *--sp;
-			break;
-		case WASM_OP_LOCAL_TEE:
+			continue;
+		L_WASM_OP_LOCAL_TEE:
 			fp[read_u32(&pc)] = sp[-1];
-			break;
-		case WASM_OP_GLOBAL_GET:
+			continue;
+		L_WASM_OP_GLOBAL_GET:
 			*sp++ = *r.inst->globals[read_u32(&pc)];
-			break;
-		case WASM_OP_GLOBAL_SET:
+			continue;
+		L_WASM_OP_GLOBAL_SET:
 			*r.inst->globals[read_u32(&pc)] = *--sp;
-			break;
+			continue;
 
 		/* Loads and stores: access() pops the address and checks it. */
-		case WASM_OP_I32_LOAD:
-		case WASM_OP_F32_LOAD:
-		case WASM_OP_I64_LOAD32_U: {
+		L_WASM_OP_I32_LOAD:
+		L_WASM_OP_F32_LOAD:
+		L_WASM_OP_I64_LOAD32_U: {
 			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 4);
 			if (p == NULL) {
 				goto oob;
 			}
 			*sp++ = load32(p);
-			break;
+			continue;
 		}
-		case WASM_OP_I64_LOAD:
-		case WASM_OP_F64_LOAD: {
+		L_WASM_OP_I64_LOAD:
+		L_WASM_OP_F64_LOAD: {
 			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 8);
 			if (p == NULL) {
 				goto oob;
 			}
 			*sp++ = load64(p);
-			break;
+			continue;
 		}
-		case WASM_OP_I32_LOAD8_S:
-		case WASM_OP_I32_LOAD8_U:
-		case WASM_OP_I64_LOAD8_S:
-		case WASM_OP_I64_LOAD8_U: {
+		L_WASM_OP_I32_LOAD8_S:
+		L_WASM_OP_I32_LOAD8_U:
+		L_WASM_OP_I64_LOAD8_S:
+		L_WASM_OP_I64_LOAD8_U: {
 			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 1);
 			if (p == NULL) {
@@ -445,12 +627,12 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 			}
 			uint32_t v = op == WASM_OP_I32_LOAD8_S || op == WASM_OP_I64_LOAD8_S ? sext8(*p) : *p;
 			*sp++ = op == WASM_OP_I64_LOAD8_S ? wasm_i64_extend_i32_s(v) : v;
-			break;
+			continue;
 		}
-		case WASM_OP_I32_LOAD16_S:
-		case WASM_OP_I32_LOAD16_U:
-		case WASM_OP_I64_LOAD16_S:
-		case WASM_OP_I64_LOAD16_U: {
+		L_WASM_OP_I32_LOAD16_S:
+		L_WASM_OP_I32_LOAD16_U:
+		L_WASM_OP_I64_LOAD16_S:
+		L_WASM_OP_I64_LOAD16_U: {
 			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 2);
 			if (p == NULL) {
@@ -459,20 +641,20 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 			uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8;
 			v = op == WASM_OP_I32_LOAD16_S || op == WASM_OP_I64_LOAD16_S ? sext16(v) : v;
 			*sp++ = op == WASM_OP_I64_LOAD16_S ? wasm_i64_extend_i32_s(v) : v;
-			break;
+			continue;
 		}
-		case WASM_OP_I64_LOAD32_S: {
+		L_WASM_OP_I64_LOAD32_S: {
 			ip = pc - 1;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 4);
 			if (p == NULL) {
 				goto oob;
 			}
 			*sp++ = wasm_i64_extend_i32_s(load32(p));
-			break;
+			continue;
 		}
-		case WASM_OP_I32_STORE:
-		case WASM_OP_F32_STORE:
-		case WASM_OP_I64_STORE32: {
+		L_WASM_OP_I32_STORE:
+		L_WASM_OP_F32_STORE:
+		L_WASM_OP_I64_STORE32: {
 			ip = pc - 1;
 			uint32_t v = (uint32_t)*--sp;
 			uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 4);
@@ -480,10 +662,10 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 				goto oob;
 			}
 			memcpy(p, &v, 4);
-			break;
+			continue;
 		}
-		case WASM_OP_I64_STORE:
-		case WASM_OP_F64_STORE: {
+		L_WASM_OP_I64_STORE:
+		L_WASM_OP_F64_STORE: {
 			uint64_t v = *--sp;
 			ip = pc - 1;
 			uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 8);
@@ -491,10 +673,10 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 				goto oob;
 			}
 			memcpy(p, &v, 8);
-			break;
+			continue;
 		}
-		case WASM_OP_I32_STORE8:
-		case WASM_OP_I64_STORE8: {
+		L_WASM_OP_I32_STORE8:
+		L_WASM_OP_I64_STORE8: {
 			uint64_t v = *--sp;
 			ip = pc - 1;
 			uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 1);
@@ -502,10 +684,10 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 				goto oob;
 			}
 			p[0] = (uint8_t)v;
-			break;
+			continue;
 		}
-		case WASM_OP_I32_STORE16:
-		case WASM_OP_I64_STORE16: {
+		L_WASM_OP_I32_STORE16:
+		L_WASM_OP_I64_STORE16: {
 			uint64_t v = *--sp;
 			ip = pc - 1;
 			uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 2);
@@ -514,178 +696,178 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 			}
 			p[0] = (uint8_t)v;
 			p[1] = (uint8_t)(v >> 8);
-			break;
+			continue;
 		}
-		case WASM_OP_MEMORY_SIZE:
+		L_WASM_OP_MEMORY_SIZE:
 			pc++;
 			*sp++ = r.inst->memory->pages;
-			break;
-		case WASM_OP_MEMORY_GROW:
+			continue;
+		L_WASM_OP_MEMORY_GROW:
 			pc++;
 			sp[-1] = wasm_memory_grow(r.inst->memory, (uint32_t)sp[-1]);
 			r.mdata = r.inst->memory->data;
 			r.msize = r.inst->memory->size;
-			break;
+			continue;
 
-		case WASM_OP_I32_CONST:
+		L_WASM_OP_I32_CONST:
 			*sp++ = read_s32(&pc);
-			break;
-		case WASM_OP_I64_CONST:
+			continue;
+		L_WASM_OP_I64_CONST:
 			*sp++ = read_s64(&pc);
-			break;
-		case WASM_OP_F32_CONST:
+			continue;
+		L_WASM_OP_F32_CONST:
 			*sp++ = load32(pc);
 			pc += 4;
-			break;
-		case WASM_OP_F64_CONST:
+			continue;
+		L_WASM_OP_F64_CONST:
 			*sp++ = load64(pc);
 			pc += 8;
-			break;
+			continue;
 
 		/* Numeric instructions: UN and BIN read their operands as a
 		 * and b, and put the result where the first one was. */
-		case WASM_OP_I32_EQZ: UN32(a == 0); break;
-		case WASM_OP_I32_EQ: BIN32(a == b); break;
-		case WASM_OP_I32_NE: BIN32(a != b); break;
-		case WASM_OP_I32_LT_S: BIN32(wasm_i32_lt_s(a, b)); break;
-		case WASM_OP_I32_LT_U: BIN32(a < b); break;
-		case WASM_OP_I32_GT_S: BIN32(wasm_i32_gt_s(a, b)); break;
-		case WASM_OP_I32_GT_U: BIN32(a > b); break;
-		case WASM_OP_I32_LE_S: BIN32(wasm_i32_le_s(a, b)); break;
-		case WASM_OP_I32_LE_U: BIN32(a <= b); break;
-		case WASM_OP_I32_GE_S: BIN32(wasm_i32_ge_s(a, b)); break;
-		case WASM_OP_I32_GE_U: BIN32(a >= b); break;
-		case WASM_OP_I64_EQZ: UN64(a == 0); break;
-		case WASM_OP_I64_EQ: BIN64(a == b); break;
-		case WASM_OP_I64_NE: BIN64(a != b); break;
-		case WASM_OP_I64_LT_S: BIN64(wasm_i64_lt_s(a, b)); break;
-		case WASM_OP_I64_LT_U: BIN64(a < b); break;
-		case WASM_OP_I64_GT_S: BIN64(wasm_i64_gt_s(a, b)); break;
-		case WASM_OP_I64_GT_U: BIN64(a > b); break;
-		case WASM_OP_I64_LE_S: BIN64(wasm_i64_le_s(a, b)); break;
-		case WASM_OP_I64_LE_U: BIN64(a <= b); break;
-		case WASM_OP_I64_GE_S: BIN64(wasm_i64_ge_s(a, b)); break;
-		case WASM_OP_I64_GE_U: BIN64(a >= b); break;
-		case WASM_OP_F32_EQ: BIN32(wasm_f32_eq(a, b)); break;
-		case WASM_OP_F32_NE: BIN32(wasm_f32_ne(a, b)); break;
-		case WASM_OP_F32_LT: BIN32(wasm_f32_lt(a, b)); break;
-		case WASM_OP_F32_GT: BIN32(wasm_f32_gt(a, b)); break;
-		case WASM_OP_F32_LE: BIN32(wasm_f32_le(a, b)); break;
-		case WASM_OP_F32_GE: BIN32(wasm_f32_ge(a, b)); break;
-		case WASM_OP_F64_EQ: BIN64(wasm_f64_eq(a, b)); break;
-		case WASM_OP_F64_NE: BIN64(wasm_f64_ne(a, b)); break;
-		case WASM_OP_F64_LT: BIN64(wasm_f64_lt(a, b)); break;
-		case WASM_OP_F64_GT: BIN64(wasm_f64_gt(a, b)); break;
-		case WASM_OP_F64_LE: BIN64(wasm_f64_le(a, b)); break;
-		case WASM_OP_F64_GE: BIN64(wasm_f64_ge(a, b)); break;
+		L_WASM_OP_I32_EQZ: UN32(a == 0); continue;
+		L_WASM_OP_I32_EQ: BIN32(a == b); continue;
+		L_WASM_OP_I32_NE: BIN32(a != b); continue;
+		L_WASM_OP_I32_LT_S: BIN32(wasm_i32_lt_s(a, b)); continue;
+		L_WASM_OP_I32_LT_U: BIN32(a < b); continue;
+		L_WASM_OP_I32_GT_S: BIN32(wasm_i32_gt_s(a, b)); continue;
+		L_WASM_OP_I32_GT_U: BIN32(a > b); continue;
+		L_WASM_OP_I32_LE_S: BIN32(wasm_i32_le_s(a, b)); continue;
+		L_WASM_OP_I32_LE_U: BIN32(a <= b); continue;
+		L_WASM_OP_I32_GE_S: BIN32(wasm_i32_ge_s(a, b)); continue;
+		L_WASM_OP_I32_GE_U: BIN32(a >= b); continue;
+		L_WASM_OP_I64_EQZ: UN64(a == 0); continue;
+		L_WASM_OP_I64_EQ: BIN64(a == b); continue;
+		L_WASM_OP_I64_NE: BIN64(a != b); continue;
+		L_WASM_OP_I64_LT_S: BIN64(wasm_i64_lt_s(a, b)); continue;
+		L_WASM_OP_I64_LT_U: BIN64(a < b); continue;
+		L_WASM_OP_I64_GT_S: BIN64(wasm_i64_gt_s(a, b)); continue;
+		L_WASM_OP_I64_GT_U: BIN64(a > b); continue;
+		L_WASM_OP_I64_LE_S: BIN64(wasm_i64_le_s(a, b)); continue;
+		L_WASM_OP_I64_LE_U: BIN64(a <= b); continue;
+		L_WASM_OP_I64_GE_S: BIN64(wasm_i64_ge_s(a, b)); continue;
+		L_WASM_OP_I64_GE_U: BIN64(a >= b); continue;
+		L_WASM_OP_F32_EQ: BIN32(wasm_f32_eq(a, b)); continue;
+		L_WASM_OP_F32_NE: BIN32(wasm_f32_ne(a, b)); continue;
+		L_WASM_OP_F32_LT: BIN32(wasm_f32_lt(a, b)); continue;
+		L_WASM_OP_F32_GT: BIN32(wasm_f32_gt(a, b)); continue;
+		L_WASM_OP_F32_LE: BIN32(wasm_f32_le(a, b)); continue;
+		L_WASM_OP_F32_GE: BIN32(wasm_f32_ge(a, b)); continue;
+		L_WASM_OP_F64_EQ: BIN64(wasm_f64_eq(a, b)); continue;
+		L_WASM_OP_F64_NE: BIN64(wasm_f64_ne(a, b)); continue;
+		L_WASM_OP_F64_LT: BIN64(wasm_f64_lt(a, b)); continue;
+		L_WASM_OP_F64_GT: BIN64(wasm_f64_gt(a, b)); continue;
+		L_WASM_OP_F64_LE: BIN64(wasm_f64_le(a, b)); continue;
+		L_WASM_OP_F64_GE: BIN64(wasm_f64_ge(a, b)); continue;
 
-		case WASM_OP_I32_CLZ: UN32(wasm_i32_clz(a)); break;
-		case WASM_OP_I32_CTZ: UN32(wasm_i32_ctz(a)); break;
-		case WASM_OP_I32_POPCNT: UN32(wasm_i32_popcnt(a)); break;
-		case WASM_OP_I32_ADD: BIN32(a + b); break;
-		case WASM_OP_I32_SUB: BIN32(a - b); break;
-		case WASM_OP_I32_MUL: BIN32(a * b); break;
-		case WASM_OP_I32_AND: BIN32(a & b); break;
-		case WASM_OP_I32_OR: BIN32(a | b); break;
-		case WASM_OP_I32_XOR: BIN32(a ^ b); break;
-		case WASM_OP_I32_SHL: BIN32(wasm_i32_shl(a, b)); break;
-		case WASM_OP_I32_SHR_S: BIN32(wasm_i32_shr_s(a, b)); break;
-		case WASM_OP_I32_SHR_U: BIN32(wasm_i32_shr_u(a, b)); break;
-		case WASM_OP_I32_ROTL: BIN32(wasm_i32_rotl(a, b)); break;
-		case WASM_OP_I32_ROTR: BIN32(wasm_i32_rotr(a, b)); break;
-		case WASM_OP_I64_CLZ: UN64(wasm_i64_clz(a)); break;
-		case WASM_OP_I64_CTZ: UN64(wasm_i64_ctz(a)); break;
-		case WASM_OP_I64_POPCNT: UN64(wasm_i64_popcnt(a)); break;
-		case WASM_OP_I64_ADD: BIN64(a + b); break;
-		case WASM_OP_I64_SUB: BIN64(a - b); break;
-		case WASM_OP_I64_MUL: BIN64(a * b); break;
-		case WASM_OP_I64_AND: BIN64(a & b); break;
-		case WASM_OP_I64_OR: BIN64(a | b); break;
-		case WASM_OP_I64_XOR: BIN64(a ^ b); break;
-		case WASM_OP_I64_SHL: BIN64(wasm_i64_shl(a, b)); break;
-		case WASM_OP_I64_SHR_S: BIN64(wasm_i64_shr_s(a, b)); break;
-		case WASM_OP_I64_SHR_U: BIN64(wasm_i64_shr_u(a, b)); break;
-		case WASM_OP_I64_ROTL: BIN64(wasm_i64_rotl(a, b)); break;
-		case WASM_OP_I64_ROTR: BIN64(wasm_i64_rotr(a, b)); break;
-		case WASM_OP_I32_DIV_S:
-		case WASM_OP_I32_DIV_U:
-		case WASM_OP_I32_REM_S:
-		case WASM_OP_I32_REM_U:
-		case WASM_OP_I64_DIV_S:
-		case WASM_OP_I64_DIV_U:
-		case WASM_OP_I64_REM_S:
-		case WASM_OP_I64_REM_U:
+		L_WASM_OP_I32_CLZ: UN32(wasm_i32_clz(a)); continue;
+		L_WASM_OP_I32_CTZ: UN32(wasm_i32_ctz(a)); continue;
+		L_WASM_OP_I32_POPCNT: UN32(wasm_i32_popcnt(a)); continue;
+		L_WASM_OP_I32_ADD: BIN32(a + b); continue;
+		L_WASM_OP_I32_SUB: BIN32(a - b); continue;
+		L_WASM_OP_I32_MUL: BIN32(a * b); continue;
+		L_WASM_OP_I32_AND: BIN32(a & b); continue;
+		L_WASM_OP_I32_OR: BIN32(a | b); continue;
+		L_WASM_OP_I32_XOR: BIN32(a ^ b); continue;
+		L_WASM_OP_I32_SHL: BIN32(wasm_i32_shl(a, b)); continue;
+		L_WASM_OP_I32_SHR_S: BIN32(wasm_i32_shr_s(a, b)); continue;
+		L_WASM_OP_I32_SHR_U: BIN32(wasm_i32_shr_u(a, b)); continue;
+		L_WASM_OP_I32_ROTL: BIN32(wasm_i32_rotl(a, b)); continue;
+		L_WASM_OP_I32_ROTR: BIN32(wasm_i32_rotr(a, b)); continue;
+		L_WASM_OP_I64_CLZ: UN64(wasm_i64_clz(a)); continue;
+		L_WASM_OP_I64_CTZ: UN64(wasm_i64_ctz(a)); continue;
+		L_WASM_OP_I64_POPCNT: UN64(wasm_i64_popcnt(a)); continue;
+		L_WASM_OP_I64_ADD: BIN64(a + b); continue;
+		L_WASM_OP_I64_SUB: BIN64(a - b); continue;
+		L_WASM_OP_I64_MUL: BIN64(a * b); continue;
+		L_WASM_OP_I64_AND: BIN64(a & b); continue;
+		L_WASM_OP_I64_OR: BIN64(a | b); continue;
+		L_WASM_OP_I64_XOR: BIN64(a ^ b); continue;
+		L_WASM_OP_I64_SHL: BIN64(wasm_i64_shl(a, b)); continue;
+		L_WASM_OP_I64_SHR_S: BIN64(wasm_i64_shr_s(a, b)); continue;
+		L_WASM_OP_I64_SHR_U: BIN64(wasm_i64_shr_u(a, b)); continue;
+		L_WASM_OP_I64_ROTL: BIN64(wasm_i64_rotl(a, b)); continue;
+		L_WASM_OP_I64_ROTR: BIN64(wasm_i64_rotr(a, b)); continue;
+		L_WASM_OP_I32_DIV_S:
+		L_WASM_OP_I32_DIV_U:
+		L_WASM_OP_I32_REM_S:
+		L_WASM_OP_I32_REM_U:
+		L_WASM_OP_I64_DIV_S:
+		L_WASM_OP_I64_DIV_U:
+		L_WASM_OP_I64_REM_S:
+		L_WASM_OP_I64_REM_U:
 			ip = pc - 1;
 			trap = divide(op, sp - 2);
 			if (trap != WASM_TRAP_NONE) {
 				goto trapped;
 			}
 			sp--;
-			break;
+			continue;
 
-		case WASM_OP_F32_ABS: UN32(wasm_f32_abs(a)); break;
-		case WASM_OP_F32_NEG: UN32(wasm_f32_neg(a)); break;
-		case WASM_OP_F32_CEIL: UN32(wasm_f32_ceil(a)); break;
-		case WASM_OP_F32_FLOOR: UN32(wasm_f32_floor(a)); break;
-		case WASM_OP_F32_TRUNC: UN32(wasm_f32_trunc(a)); break;
-		case WASM_OP_F32_NEAREST: UN32(wasm_f32_nearest(a)); break;
-		case WASM_OP_F32_SQRT: UN32(wasm_f32_sqrt(a)); break;
-		case WASM_OP_F32_ADD: BIN32(wasm_f32_add(a, b)); break;
-		case WASM_OP_F32_SUB: BIN32(wasm_f32_sub(a, b)); break;
-		case WASM_OP_F32_MUL: BIN32(wasm_f32_mul(a, b)); break;
-		case WASM_OP_F32_DIV: BIN32(wasm_f32_div(a, b)); break;
-		case WASM_OP_F32_MIN: BIN32(wasm_f32_min(a, b)); break;
-		case WASM_OP_F32_MAX: BIN32(wasm_f32_max(a, b)); break;
-		case WASM_OP_F32_COPYSIGN: BIN32(wasm_f32_copysign(a, b)); break;
-		case WASM_OP_F64_ABS: UN64(wasm_f64_abs(a)); break;
-		case WASM_OP_F64_NEG: UN64(wasm_f64_neg(a)); break;
-		case WASM_OP_F64_CEIL: UN64(wasm_f64_ceil(a)); break;
-		case WASM_OP_F64_FLOOR: UN64(wasm_f64_floor(a)); break;
-		case WASM_OP_F64_TRUNC: UN64(wasm_f64_trunc(a)); break;
-		case WASM_OP_F64_NEAREST: UN64(wasm_f64_nearest(a)); break;
-		case WASM_OP_F64_SQRT: UN64(wasm_f64_sqrt(a)); break;
-		case WASM_OP_F64_ADD: BIN64(wasm_f64_add(a, b)); break;
-		case WASM_OP_F64_SUB: BIN64(wasm_f64_sub(a, b)); break;
-		case WASM_OP_F64_MUL: BIN64(wasm_f64_mul(a, b)); break;
-		case WASM_OP_F64_DIV: BIN64(wasm_f64_div(a, b)); break;
-		case WASM_OP_F64_MIN: BIN64(wasm_f64_min(a, b)); break;
-		case WASM_OP_F64_MAX: BIN64(wasm_f64_max(a, b)); break;
-		case WASM_OP_F64_COPYSIGN: BIN64(wasm_f64_copysign(a, b)); break;
+		L_WASM_OP_F32_ABS: UN32(wasm_f32_abs(a)); continue;
+		L_WASM_OP_F32_NEG: UN32(wasm_f32_neg(a)); continue;
+		L_WASM_OP_F32_CEIL: UN32(wasm_f32_ceil(a)); continue;
+		L_WASM_OP_F32_FLOOR: UN32(wasm_f32_floor(a)); continue;
+		L_WASM_OP_F32_TRUNC: UN32(wasm_f32_trunc(a)); continue;
+		L_WASM_OP_F32_NEAREST: UN32(wasm_f32_nearest(a)); continue;
+		L_WASM_OP_F32_SQRT: UN32(wasm_f32_sqrt(a)); continue;
+		L_WASM_OP_F32_ADD: BIN32(wasm_f32_add(a, b)); continue;
+		L_WASM_OP_F32_SUB: BIN32(wasm_f32_sub(a, b)); continue;
+		L_WASM_OP_F32_MUL: BIN32(wasm_f32_mul(a, b)); continue;
+		L_WASM_OP_F32_DIV: BIN32(wasm_f32_div(a, b)); continue;
+		L_WASM_OP_F32_MIN: BIN32(wasm_f32_min(a, b)); continue;
+		L_WASM_OP_F32_MAX: BIN32(wasm_f32_max(a, b)); continue;
+		L_WASM_OP_F32_COPYSIGN: BIN32(wasm_f32_copysign(a, b)); continue;
+		L_WASM_OP_F64_ABS: UN64(wasm_f64_abs(a)); continue;
+		L_WASM_OP_F64_NEG: UN64(wasm_f64_neg(a)); continue;
+		L_WASM_OP_F64_CEIL: UN64(wasm_f64_ceil(a)); continue;
+		L_WASM_OP_F64_FLOOR: UN64(wasm_f64_floor(a)); continue;
+		L_WASM_OP_F64_TRUNC: UN64(wasm_f64_trunc(a)); continue;
+		L_WASM_OP_F64_NEAREST: UN64(wasm_f64_nearest(a)); continue;
+		L_WASM_OP_F64_SQRT: UN64(wasm_f64_sqrt(a)); continue;
+		L_WASM_OP_F64_ADD: BIN64(wasm_f64_add(a, b)); continue;
+		L_WASM_OP_F64_SUB: BIN64(wasm_f64_sub(a, b)); continue;
+		L_WASM_OP_F64_MUL: BIN64(wasm_f64_mul(a, b)); continue;
+		L_WASM_OP_F64_DIV: BIN64(wasm_f64_div(a, b)); continue;
+		L_WASM_OP_F64_MIN: BIN64(wasm_f64_min(a, b)); continue;
+		L_WASM_OP_F64_MAX: BIN64(wasm_f64_max(a, b)); continue;
+		L_WASM_OP_F64_COPYSIGN: BIN64(wasm_f64_copysign(a, b)); continue;
 
-		case WASM_OP_I32_WRAP_I64: UN64(wasm_i32_wrap_i64(a)); break;
-		case WASM_OP_I64_EXTEND_I32_S: UN64(wasm_i64_extend_i32_s((uint32_t)a)); break;
-		case WASM_OP_I64_EXTEND_I32_U: break; /* the upper half is already zero */
-		case WASM_OP_I32_TRUNC_F32_S:
-		case WASM_OP_I32_TRUNC_F32_U:
-		case WASM_OP_I32_TRUNC_F64_S:
-		case WASM_OP_I32_TRUNC_F64_U:
-		case WASM_OP_I64_TRUNC_F32_S:
-		case WASM_OP_I64_TRUNC_F32_U:
-		case WASM_OP_I64_TRUNC_F64_S:
-		case WASM_OP_I64_TRUNC_F64_U:
+		L_WASM_OP_I32_WRAP_I64: UN64(wasm_i32_wrap_i64(a)); continue;
+		L_WASM_OP_I64_EXTEND_I32_S: UN64(wasm_i64_extend_i32_s((uint32_t)a)); continue;
+		L_WASM_OP_I64_EXTEND_I32_U: continue; /* the upper half is already zero */
+		L_WASM_OP_I32_TRUNC_F32_S:
+		L_WASM_OP_I32_TRUNC_F32_U:
+		L_WASM_OP_I32_TRUNC_F64_S:
+		L_WASM_OP_I32_TRUNC_F64_U:
+		L_WASM_OP_I64_TRUNC_F32_S:
+		L_WASM_OP_I64_TRUNC_F32_U:
+		L_WASM_OP_I64_TRUNC_F64_S:
+		L_WASM_OP_I64_TRUNC_F64_U:
 			ip = pc - 1;
 			trap = truncate(op, sp - 1);
 			if (trap != WASM_TRAP_NONE) {
 				goto trapped;
 			}
-			break;
-		case WASM_OP_F32_CONVERT_I32_S: UN32(wasm_f32_convert_i32_s(a)); break;
-		case WASM_OP_F32_CONVERT_I32_U: UN32(wasm_f32_convert_i32_u(a)); break;
-		case WASM_OP_F32_CONVERT_I64_S: UN64(wasm_f32_convert_i64_s(a)); break;
-		case WASM_OP_F32_CONVERT_I64_U: UN64(wasm_f32_convert_i64_u(a)); break;
-		case WASM_OP_F32_DEMOTE_F64: UN64(wasm_f32_demote_f64(a)); break;
-		case WASM_OP_F64_CONVERT_I32_S: UN32(wasm_f64_convert_i32_s(a)); break;
-		case WASM_OP_F64_CONVERT_I32_U: UN32(wasm_f64_convert_i32_u(a)); break;
-		case WASM_OP_F64_CONVERT_I64_S: UN64(wasm_f64_convert_i64_s(a)); break;
-		case WASM_OP_F64_CONVERT_I64_U: UN64(wasm_f64_convert_i64_u(a)); break;
-		case WASM_OP_F64_PROMOTE_F32: UN32(wasm_f64_promote_f32(a)); break;
-		case WASM_OP_I32_REINTERPRET_F32:
-		case WASM_OP_I64_REINTERPRET_F64:
-		case WASM_OP_F32_REINTERPRET_I32:
-		case WASM_OP_F64_REINTERPRET_I64:
-			break; /* the bits are the value */
+			continue;
+		L_WASM_OP_F32_CONVERT_I32_S: UN32(wasm_f32_convert_i32_s(a)); continue;
+		L_WASM_OP_F32_CONVERT_I32_U: UN32(wasm_f32_convert_i32_u(a)); continue;
+		L_WASM_OP_F32_CONVERT_I64_S: UN64(wasm_f32_convert_i64_s(a)); continue;
+		L_WASM_OP_F32_CONVERT_I64_U: UN64(wasm_f32_convert_i64_u(a)); continue;
+		L_WASM_OP_F32_DEMOTE_F64: UN64(wasm_f32_demote_f64(a)); continue;
+		L_WASM_OP_F64_CONVERT_I32_S: UN32(wasm_f64_convert_i32_s(a)); continue;
+		L_WASM_OP_F64_CONVERT_I32_U: UN32(wasm_f64_convert_i32_u(a)); continue;
+		L_WASM_OP_F64_CONVERT_I64_S: UN64(wasm_f64_convert_i64_s(a)); continue;
+		L_WASM_OP_F64_CONVERT_I64_U: UN64(wasm_f64_convert_i64_u(a)); continue;
+		L_WASM_OP_F64_PROMOTE_F32: UN32(wasm_f64_promote_f32(a)); continue;
+		L_WASM_OP_I32_REINTERPRET_F32:
+		L_WASM_OP_I64_REINTERPRET_F64:
+		L_WASM_OP_F32_REINTERPRET_I32:
+		L_WASM_OP_F64_REINTERPRET_I64:
+			continue; /* the bits are the value */
 
-		default:
+		L_default:
 			/* The validator let no other opcode through. */
 			trap = WASM_TRAP_UNREACHABLE;
 			goto trapped;
