@@ -21,9 +21,10 @@
  * the first NaN operand made quiet (so a canonical NaN stays canonical), or
  * the positive canonical NaN when no operand is a NaN. abs, neg and copysign
  * only touch the sign bit, NaN payloads included. Nothing here uses libm:
- * sqrt, the rounding instructions and every float<->integer conversion are
- * integer code; add/sub/mul/div and demote/promote of non-NaN values use the
- * compiler's float arithmetic (libgcc's __aeabi_* routines on the boards).
+ * sqrt (but for the host's SSE instruction), the rounding instructions and
+ * every float<->integer conversion are integer code; add/sub/mul/div and
+ * demote/promote of non-NaN values use the compiler's float arithmetic
+ * (libgcc's __aeabi_* routines on the boards).
  */
 #ifndef NUMERIC_H
 #define NUMERIC_H
@@ -128,13 +129,34 @@ uint32_t wasm_i64_le_s(uint64_t a, uint64_t b);
 uint32_t wasm_i64_gt_s(uint64_t a, uint64_t b);
 uint32_t wasm_i64_ge_s(uint64_t a, uint64_t b);
 
+/* The NaN rule for an operation of a and b whose IEEE result is a NaN. */
+uint32_t wasm_f32_nan(uint32_t a, uint32_t b);
+uint64_t wasm_f64_nan(uint64_t a, uint64_t b);
+
+/* add, sub, mul and div are the compiler's, inline; only a NaN result
+ * (told by its bits, so no float compare) goes through the NaN rule. */
+static inline uint32_t wasm_f32_arith(uint32_t a, uint32_t b, float r)
+{
+	uint32_t bits = wasm_f32_bits(r);
+	return (bits & 0x7fffffffu) > 0x7f800000u ? wasm_f32_nan(a, b) : bits;
+}
+static inline uint64_t wasm_f64_arith(uint64_t a, uint64_t b, double r)
+{
+	uint64_t bits = wasm_f64_bits(r);
+	return (bits & 0x7fffffffffffffffu) > 0x7ff0000000000000u ? wasm_f64_nan(a, b) : bits;
+}
+static inline uint32_t wasm_f32_add(uint32_t a, uint32_t b) { return wasm_f32_arith(a, b, wasm_f32_value(a) + wasm_f32_value(b)); }
+static inline uint32_t wasm_f32_sub(uint32_t a, uint32_t b) { return wasm_f32_arith(a, b, wasm_f32_value(a) - wasm_f32_value(b)); }
+static inline uint32_t wasm_f32_mul(uint32_t a, uint32_t b) { return wasm_f32_arith(a, b, wasm_f32_value(a) * wasm_f32_value(b)); }
+static inline uint32_t wasm_f32_div(uint32_t a, uint32_t b) { return wasm_f32_arith(a, b, wasm_f32_value(a) / wasm_f32_value(b)); }
+static inline uint64_t wasm_f64_add(uint64_t a, uint64_t b) { return wasm_f64_arith(a, b, wasm_f64_value(a) + wasm_f64_value(b)); }
+static inline uint64_t wasm_f64_sub(uint64_t a, uint64_t b) { return wasm_f64_arith(a, b, wasm_f64_value(a) - wasm_f64_value(b)); }
+static inline uint64_t wasm_f64_mul(uint64_t a, uint64_t b) { return wasm_f64_arith(a, b, wasm_f64_value(a) * wasm_f64_value(b)); }
+static inline uint64_t wasm_f64_div(uint64_t a, uint64_t b) { return wasm_f64_arith(a, b, wasm_f64_value(a) / wasm_f64_value(b)); }
+
 /* f32 arithmetic on bit patterns. min/max: a NaN if either operand is one,
  * min(-0, +0) = -0, max(-0, +0) = +0. ceil/floor/trunc/nearest keep the
  * sign of a zero result (nearest(-0.5) = -0); nearest rounds ties to even. */
-uint32_t wasm_f32_add(uint32_t a, uint32_t b);
-uint32_t wasm_f32_sub(uint32_t a, uint32_t b);
-uint32_t wasm_f32_mul(uint32_t a, uint32_t b);
-uint32_t wasm_f32_div(uint32_t a, uint32_t b);
 uint32_t wasm_f32_min(uint32_t a, uint32_t b);
 uint32_t wasm_f32_max(uint32_t a, uint32_t b);
 uint32_t wasm_f32_copysign(uint32_t a, uint32_t b);
@@ -147,10 +169,6 @@ uint32_t wasm_f32_abs(uint32_t a);
 uint32_t wasm_f32_neg(uint32_t a);
 
 /* f64, the same. */
-uint64_t wasm_f64_add(uint64_t a, uint64_t b);
-uint64_t wasm_f64_sub(uint64_t a, uint64_t b);
-uint64_t wasm_f64_mul(uint64_t a, uint64_t b);
-uint64_t wasm_f64_div(uint64_t a, uint64_t b);
 uint64_t wasm_f64_min(uint64_t a, uint64_t b);
 uint64_t wasm_f64_max(uint64_t a, uint64_t b);
 uint64_t wasm_f64_copysign(uint64_t a, uint64_t b);
