@@ -492,8 +492,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 	/* ip, the instruction's first byte, is set only where it is needed:
 	 * by instructions that can trap, for the trap's offset. */
 	for (;;) {
-		uint8_t op = *pc++;
-		goto *dispatch[op];
+		goto *dispatch[*pc++];
 		{
 		L_WASM_OP_UNREACHABLE:
 			ip = pc - 1;
@@ -621,6 +620,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		L_WASM_OP_I64_LOAD8_S:
 		L_WASM_OP_I64_LOAD8_U: {
 			ip = pc - 1;
+			uint8_t op = *ip;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 1);
 			if (p == NULL) {
 				goto oob;
@@ -634,6 +634,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		L_WASM_OP_I64_LOAD16_S:
 		L_WASM_OP_I64_LOAD16_U: {
 			ip = pc - 1;
+			uint8_t op = *ip;
 			const uint8_t *p = access(&pc, &sp, r.mdata, r.msize, 2);
 			if (p == NULL) {
 				goto oob;
@@ -798,7 +799,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		L_WASM_OP_I64_REM_S:
 		L_WASM_OP_I64_REM_U:
 			ip = pc - 1;
-			trap = divide(op, sp - 2);
+			trap = divide(*ip, sp - 2);
 			if (trap != WASM_TRAP_NONE) {
 				goto trapped;
 			}
@@ -846,7 +847,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		L_WASM_OP_I64_TRUNC_F64_S:
 		L_WASM_OP_I64_TRUNC_F64_U:
 			ip = pc - 1;
-			trap = truncate(op, sp - 1);
+			trap = truncate(*ip, sp - 1);
 			if (trap != WASM_TRAP_NONE) {
 				goto trapped;
 			}
