@@ -28,8 +28,9 @@ static inline const char *wasm_check_branches(const struct wasm_module *m, uint3
 		uint8_t op, result, has_else;
 	};
 	struct use {
-		uint32_t block;
-		uint8_t kind; /* 0 a branch, 1 an if's condition 0, 2 an else */
+		uint32_t block; /* a br_table header: the offset of its default label */
+		uint8_t kind;   /* 0 a branch, 1 an if's condition 0, 2 an else, 3 a br_table header */
+		uint32_t count; /* header: entries after it */
 	};
 	const struct wasm_func *f = &m->funcs[fi];
 	const uint8_t *b = m->bytes;
@@ -55,13 +56,13 @@ static inline const char *wasm_check_branches(const struct wasm_module *m, uint3
 			blocks[nblocks].start = (uint32_t)(p - b);
 			blocks[nblocks].start_side = k;
 			if (op == 0x04 && k < nentries) {
-				uses[k++] = (struct use){nblocks, 1};
+				uses[k++] = (struct use){nblocks, 1, 0};
 			}
 			open[depth++] = nblocks++;
 			break;
 		case 0x05:
 			if (k < nentries) {
-				uses[k++] = (struct use){open[depth - 1], 2};
+				uses[k++] = (struct use){open[depth - 1], 2, 0};
 			}
 			blocks[open[depth - 1]].has_else = 1;
 			blocks[open[depth - 1]].else_pos = (uint32_t)(p - b);
@@ -76,18 +77,29 @@ static inline const char *wasm_check_branches(const struct wasm_module *m, uint3
 		case 0x0c: case 0x0d:
 			n = wasm_check_leb(&p);
 			if (k < nentries) {
-				uses[k++] = (struct use){open[depth - 1 - n], 0};
+				uses[k++] = (struct use){open[depth - 1 - n], 0, 0};
 			}
 			break;
-		case 0x0e:
+		case 0x0e: {
+			/* A header, then one entry per depth to the deepest label. */
 			n = wasm_check_leb(&p);
+			const uint8_t *dflt = p;
+			uint32_t deepest = 0;
 			for (uint32_t i = 0; i <= n; i++) {
+				dflt = p;
 				uint32_t label = wasm_check_leb(&p);
+				deepest = label > deepest ? label : deepest;
+			}
+			if (k < nentries) {
+				uses[k++] = (struct use){(uint32_t)(dflt - b), 3, deepest + 1};
+			}
+			for (uint32_t d = 0; d <= deepest; d++) {
 				if (k < nentries) {
-					uses[k++] = (struct use){open[depth - 1 - label], 0};
+					uses[k++] = (struct use){open[depth - 1 - d], 0, 0};
 				}
 			}
 			break;
+		}
 		case 0x10: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24:
 			(void)wasm_check_leb(&p);
 			break;
@@ -124,6 +136,12 @@ static inline const char *wasm_check_branches(const struct wasm_module *m, uint3
 	}
 	for (uint32_t i = 0; i < nentries && why == NULL; i++) {
 		const struct wasm_branch *e = &m->side[f->side + i];
+		if (uses[i].kind == 3) {
+			if (e->target != uses[i].block || e->stack != 0 || e->side != uses[i].count) {
+				why = "br_table header differs from the code";
+			}
+			continue;
+		}
 		const struct block *blk = &blocks[uses[i].block];
 		uint32_t target = blk->end, side = blk->end_side;
 		unsigned keep = blk->result != 0;

@@ -521,8 +521,8 @@ static void test_side_table(void)
 		{27, 5, 0, 0}, /* if: condition 0 goes past the else */
 		{37, 8, 1, 1}, /* br to the body: its end, one value over the 7 */
 		{34, 7, 0, 0}, /* else: the then-arm goes past the end */
-		{34, 7, 0, 0}, /* br_table to the if's end */
-		{34, 7, 0, 0},
+		{32, 1, 0, 0}, /* br_table's header: its default label, 1 entry */
+		{34, 7, 0, 0}, /* depth 0: the if's end */
 		{37, 8, 1, 0}, /* br to the block's end */
 	};
 	check_side_table("every kind of branch", "60 01 7f 01 7f",
@@ -538,7 +538,7 @@ static void test_side_table(void)
 			 "41 02 0c 02 " /* 22 i32.const 2, br 2 (the body)   entry 3   */
 			 "05 "          /* 26 else               entry 4               */
 			 "41 03 "       /* 27                                          */
-			 "0e 01 00 00 " /* 29 br_table 0 0       entries 5, 6          */
+			 "0e 01 00 00 " /* 29 br_table 0 0       entries 5 (header), 6 */
 			 "0b "          /* 33 end                                      */
 			 "0c 00 "       /* 34 br 0               entry 7               */
 			 "0b ",         /* 36 end; 37: the body's end                  */
@@ -546,8 +546,9 @@ static void test_side_table(void)
 
 	static const struct side_want drops[] = {
 		{6, 0, 0, 2},  /* back to the loop, dropping 3 and 4 */
-		{34, 3, 0, 1}, /* br_table to B, dropping 5 */
-		{36, 3, 0, 2}, /* and to A, dropping 9 and 5 */
+		{32, 2, 0, 0}, /* br_table's header: its default label, 2 entries */
+		{34, 4, 0, 1}, /* depth 0: to B, dropping 5 */
+		{36, 4, 0, 2}, /* depth 1: to A, dropping 9 and 5 */
 	};
 	check_side_table("values dropped", "60 00 00",
 			 "41 01 41 02 "       /*  0                              */
@@ -558,7 +559,7 @@ static void test_side_table(void)
 			 "02 40 41 09 "       /* 19 block A, then a value         */
 			 "02 40 "             /* 23 block B                       */
 			 "41 05 41 00 "       /* 25                              */
-			 "0e 01 00 01 "       /* 29 br_table 0 1     entries 1, 2 */
+			 "0e 01 00 01 "       /* 29 br_table 0 1     entries 1-3  */
 			 "0b 1a 0b ",         /* 33 end B, drop, end A; 36: end   */
 			 36, 5, drops, sizeof drops / sizeof drops[0]);
 }

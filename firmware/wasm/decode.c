@@ -98,6 +98,19 @@ bool wasm_decode_instr(struct wasm_cursor *c, struct wasm_instr *in)
 	return wasm_cursor_ok(c);
 }
 
+/* The deepest label of a decoded br_table, at most depth - 1 (a deeper
+ * one is invalid: the validator says so, and emits nothing for it). */
+static uint32_t br_table_depth(const struct wasm_instr *in, size_t depth)
+{
+	const uint8_t *p = in->labels;
+	uint32_t deepest = in->b;
+	for (uint32_t i = 0; i < in->a; i++) {
+		uint32_t label = wasm_decode_u32(&p);
+		deepest = label > deepest ? label : deepest;
+	}
+	return deepest < depth ? deepest : (uint32_t)depth - 1;
+}
+
 /* The open blocks are one byte each in the arena's free space: 1 for an
  * if that may still meet its else. */
 bool wasm_scan_expr(struct wasm_loader *l, struct wasm_cursor *c, struct wasm_scan *s)
@@ -152,7 +165,7 @@ bool wasm_scan_expr(struct wasm_loader *l, struct wasm_cursor *c, struct wasm_sc
 			branches++;
 			break;
 		case WASM_OP_BR_TABLE:
-			branches += (uint64_t)in.a + 1;
+			branches += 2u + br_table_depth(&in, depth);
 			break;
 		default:
 			break;

@@ -528,9 +528,19 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 			stp++;
 			continue;
 		L_WASM_OP_BR_TABLE: {
+			/* Label i (n: the default) names a depth; the entries
+			 * after the header are by depth (module.h). */
 			uint32_t n = read_u32(&pc);
 			uint32_t i = (uint32_t)*--sp;
-			stp += i < n ? i : n;
+			const uint8_t *label = r.bytes + r.side[stp].target;
+			if (i < n && label == pc + n) {
+				label = pc + i; /* one byte per label */
+			} else if (i < n) {
+				for (label = pc; i > 0; i--) {
+					(void)read_u32(&label);
+				}
+			}
+			stp += 1 + read_u32(&label);
 			goto branch;
 		}
 		L_WASM_OP_RETURN:

@@ -17,7 +17,13 @@
  * code order:
  *
  *   br l, br_if l      one entry: the branch
- *   br_table l* ld     one entry per label, then one for ld
+ *   br_table l* ld     a header, then one entry per label depth from 0
+ *                      to the deepest of l* and ld, named or not (a
+ *                      switch of 256 cases over 3 blocks costs 5 entries,
+ *                      not 257); the header's target is where ld is (so
+ *                      when it is n bytes past the first label, every
+ *                      label is one byte and label i is the byte at i),
+ *                      its side the count of entries after it, its stack 0
  *   if                 one entry: where the condition 0 goes (past the
  *                      else, or past the end when there is none)
  *   else               one entry: where the then-arm goes on to (past
@@ -29,8 +35,8 @@
  * at 0. A branch taken through entry e moves the top wasm_branch_keep(e)
  * values (0 or 1) down over the wasm_branch_drop(e) values beneath them,
  * then sets pc to bytes + e->target and stp to e->side. One not taken
- * (br_if of 0, if of non-zero) does stp += 1. br_table takes entry
- * min(index, n) of its n + 1. Targets: a block's or if's branch lands just
+ * (br_if of 0, if of non-zero) does stp += 1. br_table reads label
+ * min(index, n) of its n + 1 and takes the entry of its depth. Targets: a block's or if's branch lands just
  * past its end; a loop's at its first instruction; a branch to the
  * function's own label lands on the body's final end, which returns.
  * block, loop, end and return have no entry: the interpreter skips the

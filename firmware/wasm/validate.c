@@ -355,29 +355,42 @@ static bool check_end(struct validator *v)
 	return v->nctrl == 0 || result == 0 || push(v, result);
 }
 
+/*
+ * A br_table's entries: a header (target: where its default label is;
+ * side: the entries after it), then one entry per label depth from 0 to
+ * the deepest it names, whether named or not: a table of any length costs
+ * the block nesting it spans, not its length.
+ */
 static bool check_br_table(struct validator *v, const struct wasm_instr *in)
 {
 	struct ctrl *dflt = label(v, in->b);
 	if (dflt == NULL || !pop(v, WASM_I32, NULL)) {
 		return false;
 	}
-	uint32_t h = v->nvals;
+	uint32_t h = v->nvals, deepest = in->b;
 	/* Decoded once already: read the labels again. */
 	struct wasm_cursor c = wasm_cursor_init(in->labels, (size_t)(v->next - in->labels));
 	for (uint32_t i = 0; i < in->a; i++) {
-		struct ctrl *f = label(v, wasm_u32(&c));
+		uint32_t depth = wasm_u32(&c);
+		struct ctrl *f = label(v, depth);
 		if (f == NULL) {
 			return false;
 		}
 		if (label_type(f) != label_type(dflt)) {
 			return invalid(v, WASM_ERR_TYPE_MISMATCH, "br_table labels of different types");
 		}
-		if (!emit_branch(v, f, h)) {
+		deepest = depth > deepest ? depth : deepest;
+	}
+	struct wasm_branch *header = new_entry(v);
+	if (header == NULL) {
+		return false;
+	}
+	header->target = wasm_offset(v->l, c.p);
+	header->side = (uint16_t)(deepest + 1);
+	for (uint32_t depth = 0; depth <= deepest; depth++) {
+		if (!emit_branch(v, label(v, depth), h)) {
 			return false;
 		}
-	}
-	if (!emit_branch(v, dflt, h)) {
-		return false;
 	}
 	if (label_type(dflt) != 0 && !pop(v, label_type(dflt), NULL)) {
 		return false;
