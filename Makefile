@@ -13,7 +13,7 @@ DEPS := qemu-system-arm:qemu-system-arm arm-none-eabi-gcc:gcc-arm-none-eabi \
 	clang:clang wasm-ld:lld tmux:tmux libfuzzer:libclang-rt-14-dev
 PKGS := $(foreach d,$(DEPS),$(word 2,$(subst :, ,$(d))))
 
-.PHONY: all deps gen firmware build run test test-go test-firmware bench fuzz clean
+.PHONY: all deps gen firmware build apps run test test-go test-firmware bench fuzz clean
 all: build
 
 deps:
@@ -59,11 +59,17 @@ $(SPECTEST)/.fetched:
 test-firmware: deps $(SPECTEST)/.fetched
 	$(MAKE) -C firmware test
 
-test-go: firmware
+# The benchmark kernels, for the differential test (apps/) and the bench.
+apps: deps
+	$(MAKE) -C apps bench
+
+test-go: firmware apps $(SPECTEST)/.fetched
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-bench: build
+# build makes wasmrun (make -C firmware all includes native); the wasm part
+# also needs the benchmark kernels and their native build.
+bench: build apps
 	./$(BIN) bench
 
 # Every Go fuzz target for FUZZTIME each, then the firmware's libFuzzer harnesses.
@@ -79,3 +85,4 @@ fuzz: deps $(SPECTEST)/.fetched
 clean:
 	rm -rf bin
 	$(MAKE) -C firmware clean
+	$(MAKE) -C apps clean

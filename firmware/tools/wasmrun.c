@@ -806,6 +806,7 @@ static int batch(const char *file, uint32_t slice)
 		rc = 1;
 	} else {
 		printf("instantiated\n");
+		fflush(stdout); /* a driver may wait for it before sending calls */
 		char line[8192];
 		while (fgets(line, sizeof line, stdin) != NULL) {
 			char *save = NULL, *hex = strtok_r(line, " \n", &save);
