@@ -30,7 +30,8 @@ commands:
   boards [--json]              list the boards the lab can run
   boot BOARD [--check]         boot one board with its console on this terminal
                                (--check: wait for the banner, print it, exit)
-  bench [flags]                measure boot time, idle CPU and fleet boots
+  bench [flags]                measure boot time, idle CPU, fleet boots, TLS, the
+                               gateway and the wasm interpreter (--only PARTS)
 `
 
 func main() {

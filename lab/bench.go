@@ -31,7 +31,7 @@ type BenchOptions struct {
 }
 
 // BenchParts are the parts of Bench, in the order they run.
-var BenchParts = []string{"boards", "fleets", "tls", "connect", "heartbeat"}
+var BenchParts = []string{"boards", "fleets", "tls", "connect", "heartbeat", "wasm"}
 
 func (o BenchOptions) runs(part string) bool {
 	return len(o.Only) == 0 || slices.Contains(o.Only, part)
@@ -61,12 +61,15 @@ type BenchReport struct {
 	// Connect is boot-to-Connected per board; Heartbeat the fleet run.
 	Connect   []ConnectResult
 	Heartbeat *HeartbeatFleetResult
+	// Wasm is the interpreter against native code, and its flash.
+	Wasm *WasmBench
 }
 
 // Bench measures boot-to-banner time and idle host CPU for every board, how
 // long fleets of growing size take to boot together, what the firmware's
 // TLS handshake costs on each QEMU board that runs it, boot-to-Connected
-// through the gateway, and a large fleet heartbeating.
+// through the gateway, a large fleet heartbeating, and the WebAssembly
+// interpreter against native code on the benchmark kernels.
 func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 	var r BenchReport
 	var err error
@@ -107,6 +110,13 @@ func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 			return r, err
 		}
 		r.Heartbeat = &h
+	}
+	if opts.runs("wasm") {
+		w, err := benchWasm(ctx, opts)
+		if err != nil {
+			return r, err
+		}
+		r.Wasm = &w
 	}
 	return r, nil
 }
@@ -332,7 +342,12 @@ func WriteBenchTable(w io.Writer, r BenchReport, fleetLimit time.Duration) error
 		fmt.Fprintln(tw, "heartbeat fleet\tconnected\tall connected after\theartbeats\tmissed\ttarget 0\tlab CPU (% core)\ttarget <10%\t")
 		fmt.Fprintf(tw, "%d QEMU + %d native, every %v for %v\t%d\t%s\t%d\t%d\t%s\t%.1f\t%s\t\n", h.QEMU, h.Native, h.Interval, h.Window,
 			h.Connected, ms(h.Ramp), h.Heartbeats, h.Missed, verdict(h.Missed == 0 && h.Connected == h.QEMU+h.Native), h.LabCPU, verdict(h.LabCPU < 10))
-		return flushSection(w, tw)
+		if err := flushSection(w, tw); err != nil {
+			return err
+		}
+	}
+	if r.Wasm != nil {
+		return writeWasmTables(w, *r.Wasm)
 	}
 	return nil
 }

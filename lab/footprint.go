@@ -17,19 +17,53 @@ type Footprint struct {
 
 var (
 	mapSectionOnly = regexp.MustCompile(`^ (\.\S+)\s*$`)
-	mapSectionLine = regexp.MustCompile(`^ (\.\S+)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+\.o)\s*$`)
+	// The object is a file or an archive member, "libgcc.a(_arm_muldf3.o)".
+	mapSectionLine = regexp.MustCompile(`^ (\.\S+)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+\.o\)?)\s*$`)
 )
 
 // MapFootprint sums the input sections kept in an image (ld's -Map output)
 // whose object file path contains one of objects, or whose section is one
 // of sections (e.g. ".bss.session" for one static variable).
 func MapFootprint(mapPath string, objects, sections []string) (Footprint, error) {
+	kept, err := keptSections(mapPath)
+	var fp Footprint
+	for _, s := range kept {
+		if matchesAny(s.Object, objects) || contains(sections, s.Name) {
+			fp.add(s)
+		}
+	}
+	return fp, err
+}
+
+// add counts one input section where it lives.
+func (fp *Footprint) add(s mapSection) {
+	switch {
+	case strings.HasPrefix(s.Name, ".text"), strings.HasPrefix(s.Name, ".rodata"):
+		fp.Flash += s.Size
+	case strings.HasPrefix(s.Name, ".data"), strings.HasPrefix(s.Name, ".tdata"):
+		fp.Flash += s.Size
+		fp.RAM += s.Size
+	case strings.HasPrefix(s.Name, ".bss"), strings.HasPrefix(s.Name, ".tbss"), s.Name == "COMMON":
+		fp.RAM += s.Size
+	}
+}
+
+// mapSection is one input section a link kept.
+type mapSection struct {
+	Name   string // e.g. ".text.wasm_load"
+	Object string // the object file, or an archive member: "libgcc.a(_arm_muldf3.o)"
+	Size   uint64
+}
+
+// keptSections reads the input sections a link kept from its map (ld's
+// -Map output).
+func keptSections(mapPath string) ([]mapSection, error) {
 	f, err := os.Open(mapPath)
 	if err != nil {
-		return Footprint{}, fmt.Errorf("lab: link map: %w", err)
+		return nil, fmt.Errorf("lab: link map: %w", err)
 	}
 	defer f.Close()
-	var fp Footprint
+	var out []mapSection
 	kept, pending := false, ""
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -42,7 +76,7 @@ func MapFootprint(mapPath string, objects, sections []string) (Footprint, error)
 			continue
 		}
 		if m := mapSectionOnly.FindStringSubmatch(line); m != nil {
-			pending = m[1]
+			pending = m[1] // a long name: its address and size follow on the next line
 			continue
 		}
 		m := mapSectionLine.FindStringSubmatch(line)
@@ -56,26 +90,15 @@ func MapFootprint(mapPath string, objects, sections []string) (Footprint, error)
 		}
 		pending = ""
 		size, _ := strconv.ParseUint(m[2], 16, 64)
-		if !matchesAny(m[3], objects) && !contains(sections, section) {
-			continue
-		}
-		switch {
-		case strings.HasPrefix(section, ".text"), strings.HasPrefix(section, ".rodata"):
-			fp.Flash += size
-		case strings.HasPrefix(section, ".data"), strings.HasPrefix(section, ".tdata"):
-			fp.Flash += size
-			fp.RAM += size
-		case strings.HasPrefix(section, ".bss"), strings.HasPrefix(section, ".tbss"), section == "COMMON":
-			fp.RAM += size
-		}
+		out = append(out, mapSection{Name: section, Object: m[3], Size: size})
 	}
 	if err := sc.Err(); err != nil {
-		return fp, fmt.Errorf("lab: link map %s: %w", mapPath, err)
+		return out, fmt.Errorf("lab: link map %s: %w", mapPath, err)
 	}
 	if !kept {
-		return fp, fmt.Errorf("lab: %s is not a GNU ld map file", mapPath)
+		return out, fmt.Errorf("lab: %s is not a GNU ld map file", mapPath)
 	}
-	return fp, nil
+	return out, nil
 }
 
 func matchesAny(s string, subs []string) bool {
