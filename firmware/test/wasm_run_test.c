@@ -10,82 +10,13 @@
 
 #include "check.h"
 #include "runtime.h"
+#include "wasm_host.h"
 
 #define ARENA_SIZE 8192
 #define MEM_CAP (2 * WASM_PAGE_SIZE)
 
 /* Function indices in runtime.wat. */
 enum { F_ADD = 4, F_SPIN, F_YIELDS, F_TRAP, F_DOWN, F_LOAD8, F_STORE8, F_GROW, F_SIZE, F_SUM, F_FAIL, F_COUNT };
-
-static uint32_t yields;
-
-static enum wasm_trap host_add(struct wasm_thread *t, uint64_t *args, void *ctx)
-{
-	(void)t;
-	(void)ctx;
-	args[0] = (uint32_t)args[0] + (uint32_t)args[1];
-	return WASM_TRAP_NONE;
-}
-
-static enum wasm_trap host_yield(struct wasm_thread *t, uint64_t *args, void *ctx)
-{
-	(void)ctx;
-	args[0] = ++yields;
-	wasm_thread_yield(t);
-	return WASM_TRAP_NONE;
-}
-
-static enum wasm_trap host_fail(struct wasm_thread *t, uint64_t *args, void *ctx)
-{
-	(void)args;
-	(void)ctx;
-	return wasm_thread_fail(t, "the sensor is gone");
-}
-
-static enum wasm_trap host_sum(struct wasm_thread *t, uint64_t *args, void *ctx)
-{
-	(void)ctx;
-	const uint8_t *p = wasm_memory_at(wasm_thread_memory(t), (uint32_t)args[0], (uint32_t)args[1]);
-	if (p == NULL) {
-		return WASM_TRAP_MEMORY;
-	}
-	uint32_t sum = 0;
-	for (uint32_t i = 0; i < (uint32_t)args[1]; i++) {
-		sum += p[i];
-	}
-	args[0] = sum;
-	return WASM_TRAP_NONE;
-}
-
-/* The host module; a test may break one signature or name. */
-struct host {
-	const char *name;
-	const char *sig;
-	wasm_host_fn fn;
-};
-static struct host hosts[] = {
-	{"add", "ii:i", host_add},
-	{"yield", ":i", host_yield},
-	{"fail", ":", host_fail},
-	{"sum", "ii:i", host_sum},
-};
-
-static bool resolve(void *ctx, const struct wasm_module *m, const struct wasm_import *imp, struct wasm_externval *out)
-{
-	(void)ctx;
-	if (imp->module_len != 4 || memcmp(m->bytes + imp->module, "host", 4) != 0) {
-		return false;
-	}
-	for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
-		if (strlen(hosts[i].name) == imp->name_len && memcmp(m->bytes + imp->name, hosts[i].name, imp->name_len) == 0) {
-			out->kind = WASM_EXTERN_FUNC;
-			out->as.func.fn = hosts[i].fn;
-			out->as.func.sig = hosts[i].sig;
-			return true;
-		}
-	}
-	return false;
-}
 
 struct rig {
 	uint8_t *bytes;
@@ -129,7 +60,7 @@ static enum wasm_link_err setup(struct rig *r, const uint8_t *bytes, size_t len,
 		return WASM_LINK_NO_MEMORY;
 	}
 	r->store = (struct wasm_store){r->slots, 1, 0};
-	struct wasm_instance_config cfg = {resolve, NULL, r->memory, mem_cap, r->inst_arena, sizeof r->inst_arena};
+	struct wasm_instance_config cfg = {host_resolve, NULL, r->memory, mem_cap, r->inst_arena, sizeof r->inst_arena};
 	enum wasm_link_err e = wasm_instantiate(&r->inst, &r->store, &r->m, &cfg, NULL);
 	wasm_thread_init(&r->t, &r->store, r->stack, 256, r->frames, 16);
 	return e;
@@ -166,7 +97,7 @@ static void test_binding(const uint8_t *bytes, size_t len)
 	teardown(r);
 
 	/* A host function of another signature is refused, naming the import. */
-	hosts[0].sig = "iI:i";
+	host_funcs[0].sig = "iI:i";
 	struct wasm_link_error err;
 	memset(r, 0, sizeof *r);
 	struct wasm_module m;
@@ -176,16 +107,16 @@ static void test_binding(const uint8_t *bytes, size_t len)
 	struct wasm_instance *slot;
 	struct wasm_store store = {&slot, 1, 0};
 	uint8_t *mem = malloc(MEM_CAP);
-	struct wasm_instance_config cfg = {resolve, NULL, mem, MEM_CAP, r->inst_arena, sizeof r->inst_arena};
+	struct wasm_instance_config cfg = {host_resolve, NULL, mem, MEM_CAP, r->inst_arena, sizeof r->inst_arena};
 	CHECK_EQ(wasm_instantiate(&r->inst, &store, &m, &cfg, &err), WASM_LINK_INCOMPATIBLE);
 	CHECK_EQ(err.import, 0);
 	CHECK_EQ(store.count, 0);
-	hosts[0].sig = "ii:i";
+	host_funcs[0].sig = "ii:i";
 	/* An unknown name. */
-	hosts[3].name = "summ";
+	host_funcs[3].name = "summ";
 	CHECK_EQ(wasm_instantiate(&r->inst, &store, &m, &cfg, &err), WASM_LINK_UNKNOWN_IMPORT);
 	CHECK_EQ(err.import, 3);
-	hosts[3].name = "sum";
+	host_funcs[3].name = "sum";
 	/* Nothing at all to resolve with. */
 	cfg.resolve = NULL;
 	CHECK_EQ(wasm_instantiate(&r->inst, &store, &m, &cfg, &err), WASM_LINK_UNKNOWN_IMPORT);
@@ -241,12 +172,12 @@ static void test_yield(const uint8_t *bytes, size_t len)
 {
 	struct rig *r = malloc(sizeof *r);
 	CHECK_EQ(setup(r, bytes, len, MEM_CAP), WASM_LINK_OK);
-	yields = 0;
+	host_yields = 0;
 	uint64_t n = 3;
 	CHECK(wasm_thread_call(&r->t, &r->inst, F_YIELDS, &n, 1));
 	for (uint32_t i = 1; i <= 3; i++) {
 		CHECK_EQ(wasm_thread_run(&r->t, 0), WASM_STATUS_YIELDED);
-		CHECK_EQ(yields, i);
+		CHECK_EQ(host_yields, i);
 	}
 	CHECK_EQ(wasm_thread_run(&r->t, 0), WASM_STATUS_IDLE);
 	CHECK_EQ(r->stack[0], 1 + 2 + 3);

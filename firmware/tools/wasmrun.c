@@ -22,9 +22,10 @@
  *       One instance, then one call per line of stdin (see batch()), for
  *       differential tests against another engine.
  *
- * Imports: the spec suite's "spectest" module, modules registered by the
- * script, and "host", a test module of host functions (see host_funcs)
- * that proves binding, signature checks, yields and host traps.
+ * Imports: the spec suite's "spectest" module (test/image/spectest.c),
+ * modules registered by the script, and "host", a test module of host
+ * functions (test/wasm_host.h) that proves binding, signature checks,
+ * yields and host traps.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +39,8 @@
 
 #include "json.h"
 #include "runtime.h"
+#include "spectest.h"
+#include "wasm_host.h"
 
 #define ARENA_SIZE (1u << 20)
 #define MEMORY_CAP (1024u * WASM_PAGE_SIZE) /* 64 MiB, reserved lazily */
@@ -75,12 +78,7 @@ struct runner {
 	struct wasm_frame *frames;
 	uint32_t slice;
 	bool script;     /* running a script, not --invoke */
-	uint64_t yields; /* host.yield calls seen */
-	/* spectest */
-	uint64_t g_i32, g_i64, g_f32, g_f64;
-	wasm_ref table_elems[10];
-	struct wasm_table table;
-	struct wasm_memory memory;
+	struct spectest spectest;
 	uint8_t *spectest_memory;
 };
 
@@ -90,121 +88,18 @@ static uint8_t *reserve_memory(void)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* ---- Host functions ---- */
+/* ---- Imports ---- */
 
-static enum wasm_trap host_nothing(struct wasm_thread *t, uint64_t *args, void *ctx)
-{
-	(void)t;
-	(void)args;
-	(void)ctx;
-	return WASM_TRAP_NONE;
-}
-
-static enum wasm_trap host_add(struct wasm_thread *t, uint64_t *args, void *ctx)
-{
-	(void)t;
-	(void)ctx;
-	args[0] = (uint32_t)args[0] + (uint32_t)args[1];
-	return WASM_TRAP_NONE;
-}
-
-static enum wasm_trap host_yield(struct wasm_thread *t, uint64_t *args, void *ctx)
-{
-	struct runner *r = ctx;
-	r->yields++;
-	args[0] = (uint32_t)r->yields;
-	wasm_thread_yield(t);
-	return WASM_TRAP_NONE;
-}
-
-static enum wasm_trap host_fail(struct wasm_thread *t, uint64_t *args, void *ctx)
-{
-	(void)args;
-	(void)ctx;
-	return wasm_thread_fail(t, "host.fail was called");
-}
-
-/* Sums the bytes of memory[ptr..ptr+len): proves host access is checked. */
-static enum wasm_trap host_sum(struct wasm_thread *t, uint64_t *args, void *ctx)
-{
-	(void)ctx;
-	const uint8_t *p = wasm_memory_at(wasm_thread_memory(t), (uint32_t)args[0], (uint32_t)args[1]);
-	if (p == NULL) {
-		return WASM_TRAP_MEMORY;
-	}
-	uint32_t sum = 0;
-	for (uint32_t i = 0; i < (uint32_t)args[1]; i++) {
-		sum += p[i];
-	}
-	args[0] = sum;
-	return WASM_TRAP_NONE;
-}
-
-struct host_func {
-	const char *module, *name, *sig;
-	wasm_host_fn fn;
-};
-
-static const struct host_func host_funcs[] = {
-	{"spectest", "print", ":", host_nothing},
-	{"spectest", "print_i32", "i:", host_nothing},
-	{"spectest", "print_i64", "I:", host_nothing},
-	{"spectest", "print_f32", "f:", host_nothing},
-	{"spectest", "print_f64", "F:", host_nothing},
-	{"spectest", "print_i32_f32", "if:", host_nothing},
-	{"spectest", "print_f64_f64", "FF:", host_nothing},
-	{"host", "add", "ii:i", host_add},
-	{"host", "yield", ":i", host_yield},
-	{"host", "fail", ":", host_fail},
-	{"host", "sum", "ii:i", host_sum},
-};
-
-static bool name_is(const struct wasm_module *m, uint32_t off, uint16_t len, const char *s)
-{
-	return strlen(s) == len && memcmp(m->bytes + off, s, len) == 0;
-}
-
+/* "host" (test/wasm_host.h), "spectest" (test/image/spectest.c), then the
+ * modules the script registered. */
 static bool resolve(void *ctx, const struct wasm_module *m, const struct wasm_import *imp, struct wasm_externval *out)
 {
 	struct runner *r = ctx;
-	for (size_t i = 0; i < sizeof host_funcs / sizeof host_funcs[0]; i++) {
-		const struct host_func *h = &host_funcs[i];
-		if (name_is(m, imp->module, imp->module_len, h->module) && name_is(m, imp->name, imp->name_len, h->name)) {
-			out->kind = WASM_EXTERN_FUNC;
-			out->as.func.fn = h->fn;
-			out->as.func.ctx = r;
-			out->as.func.sig = h->sig;
-			return true;
-		}
-	}
-	if (name_is(m, imp->module, imp->module_len, "spectest")) {
-		static const struct {
-			const char *name;
-			uint8_t type;
-		} globals[] = {{"global_i32", WASM_I32}, {"global_i64", WASM_I64}, {"global_f32", WASM_F32}, {"global_f64", WASM_F64}};
-		uint64_t *cells[] = {&r->g_i32, &r->g_i64, &r->g_f32, &r->g_f64};
-		for (int i = 0; i < 4; i++) {
-			if (name_is(m, imp->name, imp->name_len, globals[i].name)) {
-				out->kind = WASM_EXTERN_GLOBAL;
-				out->as.global.cell = cells[i];
-				out->as.global.type = globals[i].type;
-				return true;
-			}
-		}
-		if (name_is(m, imp->name, imp->name_len, "table")) {
-			out->kind = WASM_EXTERN_TABLE;
-			out->as.table = &r->table;
-			return true;
-		}
-		if (name_is(m, imp->name, imp->name_len, "memory")) {
-			out->kind = WASM_EXTERN_MEMORY;
-			out->as.memory = &r->memory;
-			return true;
-		}
-		return false;
+	if (host_resolve(NULL, m, imp, out) || spectest_resolve(&r->spectest, m, imp, out)) {
+		return true;
 	}
 	for (uint32_t i = 0; i < r->nreg; i++) {
-		if (name_is(m, imp->module, imp->module_len, r->reg[i].as)) {
+		if (host_name_is(m, imp->module, imp->module_len, r->reg[i].as)) {
 			return wasm_instance_export(r->reg[i].inst, (const char *)m->bytes + imp->name, imp->name_len, out);
 		}
 	}
@@ -221,14 +116,8 @@ static void runner_init(struct runner *r, uint32_t slice)
 	memset(r->frames, 0xa5, FRAMES * sizeof *r->frames);
 	wasm_thread_init(&r->thread, &r->store, r->stack, STACK_SLOTS, r->frames, FRAMES);
 	r->slice = slice;
-	r->g_i32 = 666;
-	r->g_i64 = 666;
-	r->g_f32 = 0x4426a666u; /* 666.6f */
-	r->g_f64 = 0x4084d4cccccccccdu; /* 666.6 */
-	memset(r->table_elems, 0xff, sizeof r->table_elems);
-	r->table = (struct wasm_table){r->table_elems, 10, 20};
 	r->spectest_memory = reserve_memory();
-	r->memory = (struct wasm_memory){r->spectest_memory, WASM_PAGE_SIZE, 1, 2, MEMORY_CAP};
+	spectest_reset(&r->spectest, r->spectest_memory, MEMORY_CAP);
 }
 
 static void runner_free(struct runner *r)
@@ -395,20 +284,6 @@ static uint8_t type_of(const char *name)
 	return 0;
 }
 
-static const char *type_name(uint8_t type)
-{
-	switch (type) {
-	case WASM_I32:
-		return "i32";
-	case WASM_I64:
-		return "i64";
-	case WASM_F32:
-		return "f32";
-	case WASM_F64:
-		return "f64";
-	}
-	return "?";
-}
 
 static struct wasm_instance *find_module(struct runner *r, const struct json *action)
 {
@@ -571,7 +446,7 @@ static void run_command(struct runner *r, const struct json *cmd, const char *di
 		unsigned nwant = expected != NULL ? (unsigned)expected->len : 0;
 		if (strcmp(type, "assert_return") == 0 &&
 		    (nwant != nout || (nout == 1 && !matches(json_first(expected), out_type[0], out[0])))) {
-			fail(c, cmd, "got %s:%" PRIu64 ", want %s:%s", nout ? type_name(out_type[0]) : "nothing",
+			fail(c, cmd, "got %s:%" PRIu64 ", want %s:%s", nout ? wasm_valtype_name(out_type[0]) : "nothing",
 			     nout ? out[0] : 0, nwant ? json_get_string(json_first(expected), "type") : "nothing",
 			     nwant ? json_get_string(json_first(expected), "value") : "");
 			return;
@@ -675,7 +550,7 @@ static void print_outcome(const struct runner *r, enum wasm_status s, const stru
 		       r->thread.trap_reason != NULL ? r->thread.trap_reason : trap_text(r), r->thread.trap_func,
 		       r->thread.trap_offset);
 	} else if (type->nresults != 0) {
-		printf("%s:%" PRIu64 "\n", type_name(type->result), r->stack[0]);
+		printf("%s:%" PRIu64 "\n", wasm_valtype_name(type->result), r->stack[0]);
 	} else {
 		printf("ok\n");
 	}
@@ -767,7 +642,7 @@ static int invoke(const char *file, const char *name, char **argv, int argc, uin
 		if (!ok) {
 			fprintf(stderr, "wasmrun: %s takes %u arguments:", name, type->nparams);
 			for (uint32_t i = 0; i < type->nparams; i++) {
-				fprintf(stderr, " %s", type_name(params[i]));
+				fprintf(stderr, " %s", wasm_valtype_name(params[i]));
 			}
 			fprintf(stderr, "\n");
 		} else {
@@ -780,7 +655,7 @@ static int invoke(const char *file, const char *name, char **argv, int argc, uin
 			print_outcome(r, s, type);
 			rc = s == WASM_STATUS_TRAPPED ? 2 : 0;
 			fprintf(stderr, "time: %.3f ms, fuel %" PRIu64 ", yields %" PRIu64 "\n", ms,
-				r->thread.fuel_used, r->yields);
+				r->thread.fuel_used, (uint64_t)host_yields);
 			print_memory(r, a.l);
 		}
 	}

@@ -56,6 +56,21 @@ const char *wasm_err_text(enum wasm_err err)
 	return err_texts[err];
 }
 
+const char *wasm_valtype_name(uint8_t type)
+{
+	switch (type) {
+	case WASM_I32:
+		return "i32";
+	case WASM_I64:
+		return "i64";
+	case WASM_F32:
+		return "f32";
+	case WASM_F64:
+		return "f64";
+	}
+	return "nothing";
+}
+
 enum wasm_err_kind wasm_err_kind(enum wasm_err err)
 {
 	if (err == WASM_OK) {

@@ -329,6 +329,9 @@ struct wasm_module {
 enum wasm_err wasm_load(struct wasm_module *m, const uint8_t *bytes, size_t len, void *arena,
 			size_t arena_size, struct wasm_error *err);
 
+/* "i32", "i64", "f32", "f64", or "nothing" for another byte. */
+const char *wasm_valtype_name(uint8_t type);
+
 /* The export of that kind (or WASM_EXTERN_ANY) and name, or NULL. */
 const struct wasm_export *wasm_find_export(const struct wasm_module *m, enum wasm_extern kind,
 					   const char *name, size_t len);

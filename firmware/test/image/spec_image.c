@@ -105,20 +105,6 @@ static void fmt_bytes(struct fmt *f, const char *s, size_t len)
 	fmt_str(f, out);
 }
 
-static const char *type_name(uint8_t type)
-{
-	switch (type) {
-	case WASM_I32:
-		return "i32";
-	case WASM_I64:
-		return "i64";
-	case WASM_F32:
-		return "f32";
-	case WASM_F64:
-		return "f64";
-	}
-	return "nothing";
-}
 
 static bool is_wide(uint8_t type)
 {
@@ -127,7 +113,7 @@ static bool is_wide(uint8_t type)
 
 static void fmt_value(struct fmt *f, uint8_t type, uint64_t bits)
 {
-	fmt_str(f, type_name(type));
+	fmt_str(f, wasm_valtype_name(type));
 	if (type != 0) {
 		fmt_str(f, ":");
 		if (is_wide(type)) {
@@ -415,7 +401,7 @@ static void check_result(struct runner *r, const struct spec_cmd *c, uint8_t rty
 	if (c->expect == SPEC_EXACT) {
 		fmt_value(&f, c->type, want);
 	} else {
-		fmt_str(&f, type_name(c->type));
+		fmt_str(&f, wasm_valtype_name(c->type));
 		fmt_str(&f, c->expect == SPEC_NAN_CANONICAL ? ":nan:canonical" : ":nan:arithmetic");
 	}
 	emit(&f);
