@@ -35,8 +35,9 @@
  * recurses in C: a wasm call, wherever its callee lives, is a frame.
  *
  * Traps stop the thread with the trap's kind, the function index and the
- * module offset of the instruction that trapped. Exhausting either stack
- * is WASM_TRAP_STACK, never a C stack overflow.
+ * module offset of the instruction that trapped (for WASM_TRAP_FUEL, of
+ * where the loop would have gone on). Exhausting either stack is
+ * WASM_TRAP_STACK, never a C stack overflow.
  */
 #ifndef WASM_RUNTIME_H
 #define WASM_RUNTIME_H
