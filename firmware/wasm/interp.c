@@ -40,7 +40,7 @@ bool wasm_thread_call(struct wasm_thread *t, struct wasm_instance *inst, uint32_
 		return false;
 	}
 	const struct wasm_functype *type = &m->types[m->funcs[func].type];
-	if (nargs != type->nparams || nargs > t->stack_cap) {
+	if (nargs != type->nparams || nargs > t->stack_cap || type->nresults > t->stack_cap) {
 		return false;
 	}
 	const uint8_t *params = m->bytes + type->params;
