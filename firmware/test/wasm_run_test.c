@@ -305,6 +305,32 @@ static void test_reduced_memory(const uint8_t *bytes, size_t len)
 	free(r);
 }
 
+/* A module with nothing to carve instantiates without any arena. */
+static void test_no_arena(void)
+{
+	static const uint8_t bytes[] = {
+		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, /* header */
+		0x01, 0x04, 0x01, 0x60, 0x00, 0x00,             /* type [] -> [] */
+		0x03, 0x02, 0x01, 0x00,                         /* one function */
+		0x04, 0x04, 0x01, 0x70, 0x00, 0x00,             /* a table of 0 elements */
+		0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,             /* its body: end */
+	};
+	uint8_t arena[256];
+	struct wasm_module m;
+	CHECK_EQ(wasm_load(&m, bytes, sizeof bytes, arena, sizeof arena, NULL), WASM_OK);
+	struct wasm_instance inst, *slot;
+	struct wasm_store store = {&slot, 1, 0};
+	struct wasm_instance_config cfg = {0};
+	CHECK_EQ(wasm_instantiate(&inst, &store, &m, &cfg, NULL), WASM_LINK_OK);
+	CHECK_EQ(inst.arena_used, 0);
+	uint64_t stack[4];
+	struct wasm_frame frames[2];
+	struct wasm_thread t;
+	wasm_thread_init(&t, &store, stack, 4, frames, 2);
+	CHECK(wasm_thread_call(&t, &inst, 0, NULL, 0));
+	CHECK_EQ(wasm_thread_run(&t, 0), WASM_STATUS_IDLE);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -320,6 +346,7 @@ int main(int argc, char **argv)
 	test_yield(bytes, len);
 	test_traps(bytes, len);
 	test_reduced_memory(bytes, len);
+	test_no_arena();
 	free(bytes);
 	return check_report("wasm_run");
 }

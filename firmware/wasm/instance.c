@@ -104,7 +104,8 @@ static bool limits_match(uint32_t min, uint32_t max, bool has_max, const struct 
 	return min >= want->min && (!want->has_max || (has_max && max <= want->max));
 }
 
-/* Bump allocation from the caller's arena, 8-byte aligned. */
+/* Bump allocation from the caller's arena, 8-byte aligned; NULL when it
+ * does not fit (and may be NULL for count 0). */
 struct carver {
 	uint8_t *p;
 	size_t left;
@@ -290,7 +291,8 @@ static enum wasm_link_err link(struct linking *k, const struct wasm_instance_con
 	uint64_t *cells = carve(&c, ndefined, sizeof *cells);
 	inst->imports = carve(&c, m->nfunc_imports, sizeof *inst->imports);
 	wasm_ref *elems = own_table ? carve(&c, m->table.min, sizeof *elems) : NULL;
-	if (inst->globals == NULL || cells == NULL || inst->imports == NULL || (own_table && elems == NULL)) {
+	if ((m->nglobals > 0 && inst->globals == NULL) || (ndefined > 0 && cells == NULL) ||
+	    (m->nfunc_imports > 0 && inst->imports == NULL) || (own_table && m->table.min > 0 && elems == NULL)) {
 		return fail(k, WASM_LINK_NO_MEMORY, 0, "the arena cannot hold the globals, table and imports");
 	}
 
@@ -307,7 +309,9 @@ static enum wasm_link_err link(struct linking *k, const struct wasm_instance_con
 		inst->globals[m->nglobal_imports + i] = &cells[i];
 	}
 	if (own_table) {
-		memset(elems, 0xff, (size_t)m->table.min * sizeof *elems);
+		if (m->table.min > 0) {
+			memset(elems, 0xff, (size_t)m->table.min * sizeof *elems);
+		}
 		inst->own_table = (struct wasm_table){elems, m->table.min, m->table.has_max ? m->table.max : UINT32_MAX};
 		inst->table = &inst->own_table;
 	}
