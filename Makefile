@@ -31,9 +31,11 @@ deps:
 	fi
 
 # Regenerates the board registry, firmware headers and linker regions from
-# boards/*/*.dts. A test fails when they are stale.
+# boards/*/*.dts, and the app ABI's header, firmware table and reference
+# from apps/abi.go. Tests fail when they are stale.
 gen: deps
 	$(GO) run ./boards/cmd/boardgen
+	$(GO) run ./apps/cmd/abigen
 
 firmware: deps
 	$(MAKE) -C firmware all size
