@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"golang.org/x/term"
 
+	"wasmbed-lab/apps"
 	"wasmbed-lab/boards"
 	"wasmbed-lab/lab"
 	"wasmbed-lab/lab/api"
@@ -32,6 +34,8 @@ commands:
                                (--check: wait for the banner, print it, exit)
   bench [flags]                measure boot time, idle CPU, fleet boots, TLS, the
                                gateway and the wasm interpreter (--only PARTS)
+  app check APP.wasm [--board B]
+                               check an app against the ABI and the boards
 `
 
 func main() {
@@ -56,6 +60,8 @@ func run(ctx context.Context, args []string) int {
 		err = cmdBoot(ctx, args[1:])
 	case "bench":
 		err = cmdBench(ctx, args[1:])
+	case "app":
+		err = cmdApp(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0
@@ -89,6 +95,30 @@ func cmdBoards(args []string) error {
 		return lab.WriteBoardsJSON(os.Stdout, boards.All())
 	}
 	return lab.WriteBoardsTable(os.Stdout, boards.All())
+}
+
+func cmdApp(ctx context.Context, args []string) error {
+	if len(args) < 2 || args[0] != "check" || args[1] == "" || args[1][0] == '-' {
+		return usageError{"app needs: check APP.wasm [--board B]"}
+	}
+	fs := flag.NewFlagSet("app check", flag.ContinueOnError)
+	board := fs.String("board", "", "check for this board only (default: every board)")
+	if err := fs.Parse(args[2:]); err != nil {
+		return usageError{err.Error()}
+	}
+	module, err := os.ReadFile(args[1])
+	if err != nil {
+		return fmt.Errorf("app check: %w", err)
+	}
+	targets := boards.All()
+	if *board != "" {
+		b, err := boards.Lookup(*board)
+		if err != nil {
+			return err
+		}
+		targets = []boards.Board{b}
+	}
+	return apps.CheckBoards(ctx, os.Stdout, filepath.Base(args[1]), module, targets)
 }
 
 func cmdBoot(ctx context.Context, args []string) error {

@@ -9,6 +9,7 @@ package boards
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -120,6 +121,18 @@ func Lookup(name string) (Board, error) {
 
 // IsNative reports whether the board runs as a Linux process instead of QEMU.
 func (b Board) IsNative() bool { return b.Port == "native" }
+
+// Capability is the count of a "name:count" capability, and whether the
+// board lists it.
+func (b Board) Capability(name string) (uint64, bool) {
+	for _, c := range b.Capabilities {
+		if v, ok := strings.CutPrefix(c, name+":"); ok {
+			n, err := strconv.ParseUint(v, 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
 
 // Has reports whether the board lists the capability (with or without a count).
 func (b Board) Has(capability string) bool {
