@@ -61,9 +61,9 @@ $(SPECTEST)/.fetched:
 test-firmware: deps $(SPECTEST)/.fetched
 	$(MAKE) -C firmware test
 
-# The benchmark kernels, for the differential test (apps/) and the bench.
+# The sample apps and the benchmark kernels, for the tests (apps/) and the bench.
 apps: deps
-	$(MAKE) -C apps bench
+	$(MAKE) -C apps samples bench
 
 test-go: firmware apps $(SPECTEST)/.fetched
 	$(GO) vet ./...

@@ -48,6 +48,8 @@ func sdkHeader() []byte {
 	b.WriteString("\n/* Reduced-memory mode: a board under one 64 KiB page maps only the bytes\n")
 	b.WriteString(" * an app declares in a custom section \"wasmbed.memory\" (C cannot write\n")
 	b.WriteString(" * one: apps/Makefile adds it, from MEMORY_<app> := bytes). */\n\n")
+	fmt.Fprintf(&b, "/* The app's entry point, which it defines: the board calls it once. */\n"+
+		"__attribute__((export_name(%q))) void %s(void);\n\n", Entry, Entry)
 	fmt.Fprintf(&b, "#define WASMBED_IMPORT(name) __attribute__((import_module(%q), import_name(#name)))\n\n", Module)
 	for _, f := range ABI {
 		lines := wrap(f.Doc, 72)

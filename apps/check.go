@@ -43,6 +43,7 @@ type App struct {
 	Pages    uint32 // its memory's initial pages (0 without a memory)
 	HasMem   bool
 	Need     uint32 // the wasmbed.memory section's bytes, or 0
+	DataEnd  uint64 // where its data segments end in memory
 	Problems []string
 }
 
@@ -92,6 +93,7 @@ func Inspect(ctx context.Context, app string, module []byte) (*App, error) {
 			wazeroType(run.ParamTypes(), run.ResultTypes())))
 	}
 	m.Pages, m.HasMem = definedMemoryPages(module)
+	m.DataEnd = dataEnd(module)
 	return m, nil
 }
 
@@ -110,6 +112,9 @@ func (m *App) Fits(b boards.Board) error {
 		mapped := declared
 		if m.Need != 0 && uint64(m.Need) < declared {
 			mapped = uint64(m.Need)
+		}
+		if m.DataEnd > mapped {
+			problems = append(problems, fmt.Sprintf("its data ends at byte %d, beyond the %d bytes it declares", m.DataEnd, mapped))
 		}
 		switch {
 		case mapped <= maxMemory:
@@ -198,7 +203,7 @@ func importKinds(module []byte) ([]importEntry, error) {
 		r := bytes.NewReader(sectionContents(s.raw))
 		count, err := binary.ReadUvarint(r)
 		if err != nil {
-			return nil, errMalformedImports
+			return nil, errMalformed
 		}
 		var out []importEntry
 		for i := uint64(0); i < count; i++ {
@@ -213,7 +218,7 @@ func importKinds(module []byte) ([]importEntry, error) {
 				err = skipImportDesc(r, e.kind)
 			}
 			if err != nil {
-				return nil, errMalformedImports
+				return nil, errMalformed
 			}
 			out = append(out, e)
 		}
@@ -222,7 +227,7 @@ func importKinds(module []byte) ([]importEntry, error) {
 	return nil, nil
 }
 
-var errMalformedImports = errors.New("the import section does not decode")
+var errMalformed = errors.New("a section does not decode")
 
 func sectionContents(raw []byte) []byte {
 	_, n := binary.Uvarint(raw[1:])
@@ -232,7 +237,7 @@ func sectionContents(raw []byte) []byte {
 func readName(r *bytes.Reader) (string, error) {
 	n, err := binary.ReadUvarint(r)
 	if err != nil || n > uint64(r.Len()) {
-		return "", errMalformedImports
+		return "", errMalformed
 	}
 	b := make([]byte, n)
 	_, err = r.Read(b)
@@ -268,7 +273,7 @@ func skipImportDesc(r *bytes.Reader, kind byte) error {
 		_, err := r.Seek(2, 1)
 		return err
 	}
-	return errMalformedImports
+	return errMalformed
 }
 
 // definedMemoryPages reads the memory section's initial pages.
@@ -337,4 +342,64 @@ func (m *App) memoryText() string {
 		return fmt.Sprintf("%d bytes declared (of %s)", m.Need, m.pagesText())
 	}
 	return m.pagesText()
+}
+
+// dataEnd is where the module's data segments end in memory (those whose
+// offset is a constant, as a linker writes them).
+func dataEnd(module []byte) uint64 {
+	sections, err := splitSections(module)
+	if err != nil {
+		return 0
+	}
+	var end uint64
+	for _, s := range sections {
+		if s.custom != "" || s.raw[0] != 11 {
+			continue
+		}
+		r := bytes.NewReader(sectionContents(s.raw))
+		count, err := binary.ReadUvarint(r)
+		for i := uint64(0); err == nil && i < count; i++ {
+			var offset int64
+			var size uint64
+			if _, err = binary.ReadUvarint(r); err != nil { // memory index
+				break
+			}
+			if op, _ := r.ReadByte(); op != 0x41 { // i32.const: else a global's value, unknown here
+				break
+			}
+			if offset, err = readSLEB(r); err != nil {
+				break
+			}
+			if op, _ := r.ReadByte(); op != 0x0b {
+				break
+			}
+			if size, err = binary.ReadUvarint(r); err != nil || size > uint64(r.Len()) {
+				break
+			}
+			_, err = r.Seek(int64(size), 1)
+			if e := uint64(uint32(offset)) + size; e > end {
+				end = e
+			}
+		}
+	}
+	return end
+}
+
+// readSLEB reads a signed LEB128 (binary.ReadVarint is zigzag, not this).
+func readSLEB(r *bytes.Reader) (int64, error) {
+	var v int64
+	for shift := uint(0); shift < 64; shift += 7 {
+		b, err := r.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		v |= int64(b&0x7f) << shift
+		if b&0x80 == 0 {
+			if shift+7 < 64 && b&0x40 != 0 {
+				v |= -1 << (shift + 7)
+			}
+			return v, nil
+		}
+	}
+	return 0, errMalformed
 }

@@ -133,3 +133,48 @@ func TestCheckBoards(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestCheckData(t *testing.T) {
+	small, _ := boards.Lookup("stm32vldiscovery")
+	app := wat(t, `(module (memory 1) (data (i32.const 200) "0123456789") (func (export "run")))`)
+	for need, want := range map[uint32]string{210: "", 209: "its data ends at byte 210, beyond the 209 bytes it declares"} {
+		declared, err := WithMemoryNeed(app, need)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Check(context.Background(), "app.wasm", declared, small)
+		if (want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("need %d: got %v, want %q", need, err, want)
+		}
+	}
+}
+
+// TestSamplesPassCheck builds the sample apps (make -C apps samples) and
+// checks each: every one fits the MPS2 boards; the small ones run on the
+// 8 KiB board in reduced-memory mode, the others are refused there with
+// the capability error.
+func TestSamplesPassCheck(t *testing.T) {
+	ctx := context.Background()
+	if err := emu.Make(ctx, ".", "samples"); err != nil {
+		t.Fatal(err)
+	}
+	an385, _ := boards.Lookup("mps2-an385")
+	small, _ := boards.Lookup("stm32vldiscovery")
+	smallApps := map[string]bool{"hello": true, "blink": true, "trap": true, "spin": true}
+	for _, name := range []string{"hello", "blink", "thermostat", "counter", "compute", "trap", "spin"} {
+		module, err := os.ReadFile(filepath.Join("build", "samples", name+".wasm"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Check(ctx, name+".wasm", module, an385); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		err = Check(ctx, name+".wasm", module, small)
+		switch {
+		case smallApps[name] && err != nil:
+			t.Errorf("%s should run on %s in reduced-memory mode: %v", name, small.Name, err)
+		case !smallApps[name] && (err == nil || !strings.Contains(err.Error(), "the board gives apps 256 bytes")):
+			t.Errorf("%s on %s: got %v, want the memory capability error", name, small.Name, err)
+		}
+	}
+}

@@ -30,6 +30,9 @@
  * an app declares in a custom section "wasmbed.memory" (C cannot write
  * one: apps/Makefile adds it, from MEMORY_<app> := bytes). */
 
+/* The app's entry point, which it defines: the board calls it once. */
+__attribute__((export_name("run"))) void run(void);
+
 #define WASMBED_IMPORT(name) __attribute__((import_module("wasmbed"), import_name(#name)))
 
 /* Writes msg[0..len) as one line to the board's console and the lab's
