@@ -45,3 +45,18 @@ void fmt_hexbytes(struct fmt *f, const uint8_t *p, size_t n)
 		put(f, hex[p[i] & 0xfu]);
 	}
 }
+
+void fmt_mem(struct fmt *f, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		put(f, p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '?');
+	}
+}
+
+char *fmt_end(struct fmt *f)
+{
+	if (f->cap > 0) {
+		f->buf[f->len < f->cap ? f->len : f->cap - 1] = '\0';
+	}
+	return f->buf;
+}

@@ -31,5 +31,10 @@ void fmt_str(struct fmt *f, const char *s);
 void fmt_u64(struct fmt *f, uint64_t v);
 void fmt_hex32(struct fmt *f, uint32_t v);
 void fmt_hexbytes(struct fmt *f, const uint8_t *p, size_t n);
+/* n bytes of text that need not be terminated; other than printable ASCII
+ * shows as '?'. */
+void fmt_mem(struct fmt *f, const char *p, size_t n);
+/* Terminates the text (cutting its last byte when full); returns buf. */
+char *fmt_end(struct fmt *f);
 
 #endif

@@ -61,6 +61,18 @@ size_t hal_ram_free(void);
  * how many; 0 where there is none (an MCU: the provisioned seed is all). */
 size_t hal_entropy(uint8_t *out, size_t cap);
 
+/*
+ * The board's LEDs and buttons, numbered as its devicetree lists them
+ * (BOARD_LEDS, BOARD_BUTTONS). Each returns the state (0 or 1),
+ * HAL_NO_DEVICE for an index beyond them, or HAL_NOT_AVAILABLE when the
+ * board has none at all.
+ */
+#define HAL_NO_DEVICE (-1)
+#define HAL_NOT_AVAILABLE (-2)
+int hal_led_set(unsigned led, int on);
+int hal_led_get(unsigned led);
+int hal_button_get(unsigned button);
+
 /* The GNU build id of the running image (20 bytes with sha1). */
 const uint8_t *hal_build_id(size_t *len);
 

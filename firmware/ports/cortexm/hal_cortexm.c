@@ -167,3 +167,66 @@ _Noreturn void hal_trigger_fault(void)
 	for (;;) {
 	}
 }
+
+/* LEDs and buttons are bits of memory-mapped registers (the devicetree's
+ * wasmbed,register-leds and -buttons): the emulated hardware holds them. */
+struct board_bit {
+	uint32_t reg;
+	uint32_t bit;
+	const char *label;
+};
+
+#if BOARD_LED_COUNT > 0
+static const struct board_bit leds[] = BOARD_LEDS;
+#endif
+#if BOARD_BUTTON_COUNT > 0
+static const struct board_bit buttons[] = BOARD_BUTTONS;
+#endif
+
+static inline int read_bit(const struct board_bit *b)
+{
+	return (int)((*(volatile uint32_t *)b->reg >> b->bit) & 1u);
+}
+
+int hal_led_set(unsigned led, int on)
+{
+#if BOARD_LED_COUNT > 0
+	if (led < BOARD_LED_COUNT) {
+		volatile uint32_t *reg = (volatile uint32_t *)leds[led].reg;
+		uint32_t mask = 1u << leds[led].bit;
+		*reg = on ? (*reg | mask) : (*reg & ~mask);
+		return read_bit(&leds[led]);
+	}
+	return HAL_NO_DEVICE;
+#else
+	(void)led;
+	(void)on;
+	return HAL_NOT_AVAILABLE;
+#endif
+}
+
+int hal_led_get(unsigned led)
+{
+#if BOARD_LED_COUNT > 0
+	if (led < BOARD_LED_COUNT) {
+		return read_bit(&leds[led]);
+	}
+	return HAL_NO_DEVICE;
+#else
+	(void)led;
+	return HAL_NOT_AVAILABLE;
+#endif
+}
+
+int hal_button_get(unsigned button)
+{
+#if BOARD_BUTTON_COUNT > 0
+	if (button < BOARD_BUTTON_COUNT) {
+		return read_bit(&buttons[button]);
+	}
+	return HAL_NO_DEVICE;
+#else
+	(void)button;
+	return HAL_NOT_AVAILABLE;
+#endif
+}

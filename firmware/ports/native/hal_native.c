@@ -295,6 +295,26 @@ size_t hal_entropy(uint8_t *out, size_t cap)
 	return n > 0 ? (size_t)n : 0;
 }
 
+/* A Linux process has no LEDs or buttons (its devicetree lists none). */
+int hal_led_set(unsigned led, int on)
+{
+	(void)led;
+	(void)on;
+	return HAL_NOT_AVAILABLE;
+}
+
+int hal_led_get(unsigned led)
+{
+	(void)led;
+	return HAL_NOT_AVAILABLE;
+}
+
+int hal_button_get(unsigned button)
+{
+	(void)button;
+	return HAL_NOT_AVAILABLE;
+}
+
 size_t hal_ram_free(void)
 {
 	return BOARD_RAM_SIZE; /* a process has no fixed RAM: report the board's */
