@@ -149,27 +149,6 @@ func TestSDKHeaderMatchesABI(t *testing.T) {
 	}
 }
 
-func wazeroSignature(params, results []api.ValueType) string {
-	letter := func(v api.ValueType) string {
-		if v == api.ValueTypeI64 {
-			return "I"
-		}
-		if v == api.ValueTypeI32 {
-			return "i"
-		}
-		return "?"
-	}
-	var b strings.Builder
-	for _, p := range params {
-		b.WriteString(letter(p))
-	}
-	b.WriteString(":")
-	for _, r := range results {
-		b.WriteString(letter(r))
-	}
-	return b.String()
-}
-
 // wasmLinker is the path of wasm-ld (Debian's lld), which clang takes by path.
 func wasmLinker() (string, error) {
 	for _, name := range []string{"wasm-ld", "wasm-ld-14"} {
