@@ -53,6 +53,9 @@ type App struct {
 // errors (its file name).
 func Inspect(ctx context.Context, app string, module []byte) (*App, error) {
 	m := &App{Name: app, Size: len(module)}
+	if err := precheck(module); err != nil {
+		return nil, &CheckError{App: app, Problems: []string{"not a WebAssembly 1.0 module the lab supports: " + err.Error()}}
+	}
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().WithCoreFeatures(api.CoreFeaturesV1))
 	defer rt.Close(ctx)
 	compiled, err := rt.CompileModule(ctx, module)
