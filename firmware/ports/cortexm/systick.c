@@ -17,6 +17,7 @@ _Static_assert(BOARD_SYSTICK_HZ % 1000000u == 0, "SysTick clock must be a whole 
 
 static volatile uint64_t base_cycles; /* cycles at the start of the current period */
 static volatile uint32_t period;      /* cycles per wrap = reload + 1 */
+static uint64_t last_cycles;          /* the latest time read: time never goes back */
 
 void SysTick_Handler(void)
 {
@@ -40,14 +41,24 @@ static uint64_t now_cycles_locked(void)
 	} while (p1 != p2);
 
 	uint64_t base = base_cycles;
+	uint64_t now;
 	if (val == 0) {
-		/* Either just restarted (nothing elapsed) or about to reload. */
-		return base + (p1 ? period - 1u : 0u);
+		/* Either just restarted (nothing elapsed) or expired with its
+		 * wrap not yet flagged: QEMU reads 0 from expiry until its timer
+		 * callback reloads, which a loaded host delays. The latter read
+		 * as base would step time back a whole period (up to a second). */
+		now = base + (p1 ? period - 1u : 0u);
+	} else {
+		if (p1) {
+			base += period; /* wrapped and reloaded, not counted yet */
+		}
+		now = base + (period - 1u - val);
 	}
-	if (p1) {
-		base += period; /* wrapped and reloaded, not counted yet */
+	if (now < last_cycles) {
+		now = last_cycles;
 	}
-	return base + (period - 1u - val);
+	last_cycles = now;
+	return now;
 }
 
 static void start_period(uint32_t cycles)
@@ -74,6 +85,7 @@ static uint32_t clamp_period(uint64_t cycles)
 void systick_init(void)
 {
 	base_cycles = 0;
+	last_cycles = 0;
 	start_period(clamp_period(1000u * CYCLES_PER_US)); /* a first wake-up soon */
 }
 
