@@ -1,10 +1,7 @@
 package apps
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -53,7 +50,8 @@ type App struct {
 // errors (its file name).
 func Inspect(ctx context.Context, app string, module []byte) (*App, error) {
 	m := &App{Name: app, Size: len(module)}
-	if err := precheck(module); err != nil {
+	lay, err := precheck(module)
+	if err != nil {
 		return nil, &CheckError{App: app, Problems: []string{"not a WebAssembly 1.0 module the lab supports: " + err.Error()}}
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().WithCoreFeatures(api.CoreFeaturesV1))
@@ -65,11 +63,7 @@ func Inspect(ctx context.Context, app string, module []byte) (*App, error) {
 	if m.Need, err = MemoryNeed(module); err != nil {
 		m.Problems = append(m.Problems, err.Error())
 	}
-	kinds, err := importKinds(module)
-	if err != nil {
-		m.Problems = append(m.Problems, err.Error())
-	}
-	for _, imp := range kinds {
+	for _, imp := range lay.imports {
 		if imp.kind != 0 {
 			m.Problems = append(m.Problems, fmt.Sprintf("imports %s %s.%s: apps import only host functions from %q",
 				kindName(imp.kind), imp.module, imp.name, Module))
@@ -95,8 +89,7 @@ func Inspect(ctx context.Context, app string, module []byte) (*App, error) {
 		m.Problems = append(m.Problems, fmt.Sprintf("exports %s as %s, but it must be () -> ()", Entry,
 			wazeroType(run.ParamTypes(), run.ResultTypes())))
 	}
-	m.Pages, m.HasMem = definedMemoryPages(module)
-	m.DataEnd = dataEnd(module)
+	m.Pages, m.HasMem, m.DataEnd = lay.pages, lay.hasMem, lay.dataEnd
 	return m, nil
 }
 
@@ -176,11 +169,6 @@ func wazeroType(params, results []api.ValueType) string {
 	return "(" + names(params) + ") -> (" + names(results) + ")"
 }
 
-type importEntry struct {
-	module, name string
-	kind         byte
-}
-
 func kindName(kind byte) string {
 	switch kind {
 	case 1:
@@ -191,115 +179,6 @@ func kindName(kind byte) string {
 		return "a global"
 	}
 	return "a function"
-}
-
-// importKinds reads the import section of a module wazero accepted.
-func importKinds(module []byte) ([]importEntry, error) {
-	sections, err := splitSections(module)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range sections {
-		if s.custom != "" || s.raw[0] != 2 {
-			continue
-		}
-		r := bytes.NewReader(sectionContents(s.raw))
-		count, err := binary.ReadUvarint(r)
-		if err != nil {
-			return nil, errMalformed
-		}
-		var out []importEntry
-		for i := uint64(0); i < count; i++ {
-			var e importEntry
-			if e.module, err = readName(r); err == nil {
-				e.name, err = readName(r)
-			}
-			if err == nil {
-				e.kind, err = r.ReadByte()
-			}
-			if err == nil {
-				err = skipImportDesc(r, e.kind)
-			}
-			if err != nil {
-				return nil, errMalformed
-			}
-			out = append(out, e)
-		}
-		return out, nil
-	}
-	return nil, nil
-}
-
-var errMalformed = errors.New("a section does not decode")
-
-func sectionContents(raw []byte) []byte {
-	_, n := binary.Uvarint(raw[1:])
-	return raw[1+n:]
-}
-
-func readName(r *bytes.Reader) (string, error) {
-	n, err := binary.ReadUvarint(r)
-	if err != nil || n > uint64(r.Len()) {
-		return "", errMalformed
-	}
-	b := make([]byte, n)
-	_, err = r.Read(b)
-	return string(b), err
-}
-
-func skipImportDesc(r *bytes.Reader, kind byte) error {
-	limits := func() error {
-		flag, err := r.ReadByte()
-		if err != nil {
-			return err
-		}
-		if _, err := binary.ReadUvarint(r); err != nil {
-			return err
-		}
-		if flag == 1 {
-			_, err = binary.ReadUvarint(r)
-		}
-		return err
-	}
-	switch kind {
-	case 0:
-		_, err := binary.ReadUvarint(r)
-		return err
-	case 1:
-		if _, err := r.ReadByte(); err != nil {
-			return err
-		}
-		return limits()
-	case 2:
-		return limits()
-	case 3:
-		_, err := r.Seek(2, 1)
-		return err
-	}
-	return errMalformed
-}
-
-// definedMemoryPages reads the memory section's initial pages.
-func definedMemoryPages(module []byte) (uint32, bool) {
-	sections, err := splitSections(module)
-	if err != nil {
-		return 0, false
-	}
-	for _, s := range sections {
-		if s.custom != "" || s.raw[0] != 5 {
-			continue
-		}
-		r := bytes.NewReader(sectionContents(s.raw))
-		if count, err := binary.ReadUvarint(r); err != nil || count == 0 {
-			return 0, false
-		}
-		if _, err := r.ReadByte(); err != nil {
-			return 0, false
-		}
-		min, err := binary.ReadUvarint(r)
-		return uint32(min), err == nil
-	}
-	return 0, false
 }
 
 // CheckBoards checks an app for each of bs and writes one line per board:
@@ -345,64 +224,4 @@ func (m *App) memoryText() string {
 		return fmt.Sprintf("%d bytes declared (of %s)", m.Need, m.pagesText())
 	}
 	return m.pagesText()
-}
-
-// dataEnd is where the module's data segments end in memory (those whose
-// offset is a constant, as a linker writes them).
-func dataEnd(module []byte) uint64 {
-	sections, err := splitSections(module)
-	if err != nil {
-		return 0
-	}
-	var end uint64
-	for _, s := range sections {
-		if s.custom != "" || s.raw[0] != 11 {
-			continue
-		}
-		r := bytes.NewReader(sectionContents(s.raw))
-		count, err := binary.ReadUvarint(r)
-		for i := uint64(0); err == nil && i < count; i++ {
-			var offset int64
-			var size uint64
-			if _, err = binary.ReadUvarint(r); err != nil { // memory index
-				break
-			}
-			if op, _ := r.ReadByte(); op != 0x41 { // i32.const: else a global's value, unknown here
-				break
-			}
-			if offset, err = readSLEB(r); err != nil {
-				break
-			}
-			if op, _ := r.ReadByte(); op != 0x0b {
-				break
-			}
-			if size, err = binary.ReadUvarint(r); err != nil || size > uint64(r.Len()) {
-				break
-			}
-			_, err = r.Seek(int64(size), 1)
-			if e := uint64(uint32(offset)) + size; e > end {
-				end = e
-			}
-		}
-	}
-	return end
-}
-
-// readSLEB reads a signed LEB128 (binary.ReadVarint is zigzag, not this).
-func readSLEB(r *bytes.Reader) (int64, error) {
-	var v int64
-	for shift := uint(0); shift < 64; shift += 7 {
-		b, err := r.ReadByte()
-		if err != nil {
-			return 0, err
-		}
-		v |= int64(b&0x7f) << shift
-		if b&0x80 == 0 {
-			if shift+7 < 64 && b&0x40 != 0 {
-				v |= -1 << (shift + 7)
-			}
-			return v, nil
-		}
-	}
-	return 0, errMalformed
 }

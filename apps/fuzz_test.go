@@ -33,9 +33,7 @@ func FuzzInspect(f *testing.F) {
 				t.Fatalf("WithMemoryNeed then MemoryNeed: %d, %v", n, err)
 			}
 		}
-		_, _ = importKinds(b)
-		_ = dataEnd(b)
-		_, _ = definedMemoryPages(b)
+		_, _ = precheck(b)
 		start := time.Now()
 		app, err := Inspect(context.Background(), "fuzz.wasm", b)
 		if d := time.Since(start); d > 5*time.Second { // a slow check is a way to stall the gateway

@@ -1,6 +1,7 @@
 package apps
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -9,28 +10,48 @@ import (
 // (firmware/wasm/module.h, WASM_MAX_LOCALS).
 const maxLocals = 0xffff
 
+// layout is what precheck learns of a module on its way through it.
+type layout struct {
+	imports []importEntry
+	pages   uint32 // the defined memory's initial pages
+	hasMem  bool
+	dataEnd uint64 // where the data segments with constant offsets end
+}
+
+type importEntry struct {
+	module, name string
+	kind         byte
+}
+
 // precheck walks a module's sections and every vector and byte string in
 // them, refusing any count or length beyond the bytes that are left, before
 // wazero sees the module: wazero v1.12 allocates a vector or a name from
 // its length prefix, so a module of 20 bytes could ask for gigabytes.
 // Instructions are not decoded here (a code body is skipped by its size);
-// wazero validates them.
-func precheck(module []byte) error {
+// wazero validates them. On the way it notes what Inspect needs.
+func precheck(module []byte) (*layout, error) {
 	sections, err := splitSections(module)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out := &layout{}
 	for _, s := range sections {
 		if s.raw[0] == 0 {
 			continue // a custom section: splitSections checked its name
 		}
-		r := &walker{b: sectionContents(s.raw)}
+		r := &walker{b: sectionContents(s.raw), out: out}
 		r.section(s.raw[0])
 		if r.err != nil {
-			return fmt.Errorf("section %d: %w", s.raw[0], r.err)
+			return nil, fmt.Errorf("section %d: %w", s.raw[0], r.err)
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// sectionContents is a section without its id and size.
+func sectionContents(raw []byte) []byte {
+	_, n := binary.Uvarint(raw[1:])
+	return raw[1+n:]
 }
 
 var errShort = errors.New("a length or count runs past the section")
@@ -39,6 +60,7 @@ var errShort = errors.New("a length or count runs past the section")
 type walker struct {
 	b   []byte
 	err error
+	out *layout
 }
 
 func (w *walker) fail(err error) {
@@ -57,21 +79,36 @@ func (w *walker) byte() byte {
 	return c
 }
 
-// leb reads an unsigned (or, skipped the same way, signed) LEB128.
+// leb reads an unsigned LEB128.
 func (w *walker) leb() uint64 {
+	v, _ := w.varint()
+	return v
+}
+
+// sleb reads a signed LEB128.
+func (w *walker) sleb() int64 {
+	v, shift := w.varint()
+	if shift < 64 && v&(1<<(shift-1)) != 0 {
+		v |= ^uint64(0) << shift
+	}
+	return int64(v)
+}
+
+// varint reads a LEB128's bits and how many it had.
+func (w *walker) varint() (uint64, uint) {
 	var v uint64
-	for shift := 0; shift < 70; shift += 7 {
+	for shift := uint(0); shift < 70; shift += 7 {
 		c := w.byte()
 		if w.err != nil {
-			return 0
+			return 0, 7
 		}
 		v |= uint64(c&0x7f) << shift
 		if c&0x80 == 0 {
-			return v
+			return v, shift + 7
 		}
 	}
 	w.fail(errors.New("an integer too long"))
-	return 0
+	return 0, 7
 }
 
 // count reads a vector's count: each entry takes a byte at least.
@@ -94,17 +131,35 @@ func (w *walker) skip(n uint64) {
 
 func (w *walker) bytes() { w.skip(w.leb()) }
 
-func (w *walker) limits() {
-	if w.byte() == 1 {
-		w.leb()
+// name reads a length-prefixed name.
+func (w *walker) name() string {
+	n := w.leb()
+	if n > uint64(len(w.b)) {
+		w.fail(errShort)
+		return ""
 	}
-	w.leb()
+	s := string(w.b[:n])
+	w.b = w.b[n:]
+	return s
 }
 
-// constExpr skips a WebAssembly 1.0 constant expression and its end.
-func (w *walker) constExpr() {
+// limits reads a minimum and an optional maximum; returns the minimum.
+func (w *walker) limits() uint64 {
+	hasMax := w.byte() == 1
+	min := w.leb()
+	if hasMax {
+		w.leb()
+	}
+	return min
+}
+
+// constExpr reads a WebAssembly 1.0 constant expression and its end; ok
+// says it is an i32.const, whose value it returns.
+func (w *walker) constExpr() (v int64, ok bool) {
 	switch w.byte() {
-	case 0x41, 0x42, 0x23: // i32.const, i64.const, global.get
+	case 0x41: // i32.const
+		v, ok = w.sleb(), true
+	case 0x42, 0x23: // i64.const, global.get
 		w.leb()
 	case 0x43:
 		w.skip(4)
@@ -116,6 +171,7 @@ func (w *walker) constExpr() {
 	if w.byte() != 0x0b {
 		w.fail(errors.New("a constant expression without its end"))
 	}
+	return v, ok
 }
 
 func (w *walker) section(id byte) {
@@ -131,9 +187,8 @@ func (w *walker) section(id byte) {
 			w.skip(w.count())
 			w.skip(w.count())
 		case 2: // import: module, name, description
-			w.bytes()
-			w.bytes()
-			switch w.byte() {
+			e := importEntry{module: w.name(), name: w.name(), kind: w.byte()}
+			switch e.kind {
 			case 0:
 				w.leb()
 			case 1:
@@ -144,13 +199,17 @@ func (w *walker) section(id byte) {
 			default:
 				w.skip(2)
 			}
+			w.out.imports = append(w.out.imports, e)
 		case 3:
 			w.leb()
 		case 4:
 			w.byte()
 			w.limits()
 		case 5:
-			w.limits()
+			pages := w.limits()
+			if i == 0 {
+				w.out.pages, w.out.hasMem = uint32(pages), true
+			}
 		case 6:
 			w.skip(2)
 			w.constExpr()
@@ -168,8 +227,12 @@ func (w *walker) section(id byte) {
 			w.body()
 		case 11: // data: memory, offset, bytes
 			w.leb()
-			w.constExpr()
-			w.bytes()
+			offset, ok := w.constExpr()
+			size := w.leb()
+			w.skip(size)
+			if end := uint64(uint32(offset)) + size; ok && end > w.out.dataEnd {
+				w.out.dataEnd = end
+			}
 		default:
 			w.fail(fmt.Errorf("unknown section id %d", id))
 		}
