@@ -172,18 +172,13 @@ bool app_binds(const char *name)
 	return false;
 }
 
-static bool same_name(const struct wasm_module *m, uint32_t off, uint16_t len, const char *name)
-{
-	return strlen(name) == len && memcmp(m->bytes + off, name, len) == 0;
-}
-
 static bool resolve(void *ctx, const struct wasm_module *m, const struct wasm_import *imp, struct wasm_externval *out)
 {
-	if (!same_name(m, imp->module, imp->module_len, WASMBED_ABI_MODULE)) {
+	if (!wasm_name_is(m, imp->module, imp->module_len, WASMBED_ABI_MODULE)) {
 		return false;
 	}
 	for (size_t i = 0; i < sizeof host_funcs / sizeof host_funcs[0]; i++) {
-		if (same_name(m, imp->name, imp->name_len, host_funcs[i].name)) {
+		if (wasm_name_is(m, imp->name, imp->name_len, host_funcs[i].name)) {
 			out->kind = WASM_EXTERN_FUNC;
 			out->as.func.fn = host_funcs[i].fn;
 			out->as.func.ctx = ctx;

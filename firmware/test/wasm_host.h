@@ -4,8 +4,6 @@
 #ifndef WASM_HOST_H
 #define WASM_HOST_H
 
-#include <string.h>
-
 #include "runtime.h"
 
 /* host.yield's answers so far (1, 2, 3, ...). */
@@ -62,21 +60,16 @@ static struct host_func {
 	{"sum", "ii:i", host_sum},
 };
 
-static inline bool host_name_is(const struct wasm_module *m, uint32_t off, uint16_t len, const char *name)
-{
-	return strlen(name) == len && memcmp(m->bytes + off, name, len) == 0;
-}
-
 /* A wasm_resolve_fn for the imports of "host". */
 static inline bool host_resolve(void *ctx, const struct wasm_module *m, const struct wasm_import *imp,
 				struct wasm_externval *out)
 {
 	(void)ctx;
-	if (!host_name_is(m, imp->module, imp->module_len, "host")) {
+	if (!wasm_name_is(m, imp->module, imp->module_len, "host")) {
 		return false;
 	}
 	for (size_t i = 0; i < sizeof host_funcs / sizeof host_funcs[0]; i++) {
-		if (host_name_is(m, imp->name, imp->name_len, host_funcs[i].name)) {
+		if (wasm_name_is(m, imp->name, imp->name_len, host_funcs[i].name)) {
 			out->kind = WASM_EXTERN_FUNC;
 			out->as.func.fn = host_funcs[i].fn;
 			out->as.func.sig = host_funcs[i].sig;

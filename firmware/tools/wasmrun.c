@@ -99,7 +99,7 @@ static bool resolve(void *ctx, const struct wasm_module *m, const struct wasm_im
 		return true;
 	}
 	for (uint32_t i = 0; i < r->nreg; i++) {
-		if (host_name_is(m, imp->module, imp->module_len, r->reg[i].as)) {
+		if (wasm_name_is(m, imp->module, imp->module_len, r->reg[i].as)) {
 			return wasm_instance_export(r->reg[i].inst, (const char *)m->bytes + imp->name, imp->name_len, out);
 		}
 	}

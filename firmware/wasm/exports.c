@@ -115,6 +115,11 @@ bool wasm_read_exports(struct wasm_loader *l, struct wasm_cursor *c)
 	return true;
 }
 
+bool wasm_name_is(const struct wasm_module *m, uint32_t off, uint32_t len, const char *s)
+{
+	return strlen(s) == len && memcmp(m->bytes + off, s, len) == 0;
+}
+
 const struct wasm_export *wasm_find_export(const struct wasm_module *m, enum wasm_extern kind,
 					   const char *name, size_t len)
 {

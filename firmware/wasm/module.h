@@ -332,6 +332,10 @@ enum wasm_err wasm_load(struct wasm_module *m, const uint8_t *bytes, size_t len,
 /* "i32", "i64", "f32", "f64", or "nothing" for another byte. */
 const char *wasm_valtype_name(uint8_t type);
 
+/* Whether the name at bytes[off..off+len) of m (an import's or export's)
+ * is the C string s. */
+bool wasm_name_is(const struct wasm_module *m, uint32_t off, uint32_t len, const char *s);
+
 /* The export of that kind (or WASM_EXTERN_ANY) and name, or NULL. */
 const struct wasm_export *wasm_find_export(const struct wasm_module *m, enum wasm_extern kind,
 					   const char *name, size_t len);

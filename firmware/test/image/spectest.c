@@ -34,20 +34,15 @@ void spectest_reset(struct spectest *s, uint8_t *memory, uint32_t cap)
 	s->memory = (struct wasm_memory){memory, WASM_PAGE_SIZE, 1, 2, cap};
 }
 
-static bool name_is(const struct wasm_module *m, uint32_t off, uint16_t len, const char *name)
-{
-	return strlen(name) == len && memcmp(m->bytes + off, name, len) == 0;
-}
-
 bool spectest_resolve(void *ctx, const struct wasm_module *m, const struct wasm_import *imp,
 		      struct wasm_externval *out)
 {
 	struct spectest *s = ctx;
-	if (!name_is(m, imp->module, imp->module_len, "spectest")) {
+	if (!wasm_name_is(m, imp->module, imp->module_len, "spectest")) {
 		return false;
 	}
 	for (size_t i = 0; i < sizeof funcs / sizeof funcs[0]; i++) {
-		if (name_is(m, imp->name, imp->name_len, funcs[i].name)) {
+		if (wasm_name_is(m, imp->name, imp->name_len, funcs[i].name)) {
 			out->kind = WASM_EXTERN_FUNC;
 			out->as.func.fn = print_nothing;
 			out->as.func.ctx = s;
@@ -57,19 +52,19 @@ bool spectest_resolve(void *ctx, const struct wasm_module *m, const struct wasm_
 	}
 	uint64_t *cells[] = {&s->g_i32, &s->g_i64, &s->g_f32, &s->g_f64};
 	for (size_t i = 0; i < sizeof globals / sizeof globals[0]; i++) {
-		if (name_is(m, imp->name, imp->name_len, globals[i].name)) {
+		if (wasm_name_is(m, imp->name, imp->name_len, globals[i].name)) {
 			out->kind = WASM_EXTERN_GLOBAL;
 			out->as.global.cell = cells[i];
 			out->as.global.type = globals[i].type;
 			return true;
 		}
 	}
-	if (name_is(m, imp->name, imp->name_len, "table")) {
+	if (wasm_name_is(m, imp->name, imp->name_len, "table")) {
 		out->kind = WASM_EXTERN_TABLE;
 		out->as.table = &s->table;
 		return true;
 	}
-	if (name_is(m, imp->name, imp->name_len, "memory")) {
+	if (wasm_name_is(m, imp->name, imp->name_len, "memory")) {
 		out->kind = WASM_EXTERN_MEMORY;
 		out->as.memory = &s->memory;
 		return true;
