@@ -262,9 +262,10 @@ bool app_start(struct app *a, size_t len)
 	if (run == NULL) {
 		return fail(a, "no entry point", "the app exports no function run");
 	}
+	a->run = run->index;
 	wasm_thread_init(&a->thread, &a->store, a->buf.stack, a->buf.stack_slots, a->buf.frames, a->buf.frames_cap);
 	a->starting = a->module.start != WASM_NONE;
-	uint32_t first = a->starting ? a->module.start : run->index;
+	uint32_t first = a->starting ? a->module.start : a->run;
 	if (!wasm_thread_call(&a->thread, &a->inst, first, NULL, 0)) {
 		return fail(a, "no entry point", "run and start must take nothing and return nothing");
 	}
@@ -319,9 +320,7 @@ uint64_t app_poll(struct app *a, uint64_t now_us)
 	/* The start function has returned: run() is next. Else run() has. */
 	if (a->starting) {
 		a->starting = false;
-		const struct wasm_export *run = wasm_find_export(&a->module, WASM_EXTERN_FUNC, WASMBED_ABI_ENTRY,
-								 sizeof WASMBED_ABI_ENTRY - 1);
-		if (run != NULL && wasm_thread_call(&a->thread, &a->inst, run->index, NULL, 0)) {
+		if (wasm_thread_call(&a->thread, &a->inst, a->run, NULL, 0)) {
 			return now_us;
 		}
 	}

@@ -62,6 +62,7 @@ struct app {
 	char detail[96];
 	uint64_t wake_us; /* when APP_SLEEPING ends */
 	bool starting;    /* the module's start function runs before run() */
+	uint32_t run;     /* run()'s function index */
 	struct wasm_module module;
 	struct wasm_instance inst;
 	struct wasm_instance *slot;
