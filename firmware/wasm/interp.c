@@ -245,13 +245,19 @@ struct regs {
 	uint32_t func;
 };
 
+/* The memory registers, again after anything that may have grown it. */
+static inline void load_memory(struct regs *r)
+{
+	r->mdata = r->inst->memory != NULL ? r->inst->memory->data : NULL;
+	r->msize = r->inst->memory != NULL ? r->inst->memory->size : 0;
+}
+
 static inline void enter_instance(struct regs *r, struct wasm_instance *inst)
 {
 	r->inst = inst;
 	r->m = inst->m;
 	r->bytes = inst->m->bytes;
-	r->mdata = inst->memory != NULL ? inst->memory->data : NULL;
-	r->msize = inst->memory != NULL ? inst->memory->size : 0;
+	load_memory(r);
 }
 
 static inline void enter_function(struct regs *r, uint32_t func)
@@ -716,8 +722,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 		L_WASM_OP_MEMORY_GROW:
 			pc++;
 			sp[-1] = wasm_memory_grow(r.inst->memory, (uint32_t)sp[-1]);
-			r.mdata = r.inst->memory->data;
-			r.msize = r.inst->memory->size;
+			load_memory(&r);
 			continue;
 
 		L_WASM_OP_I32_CONST:
@@ -929,8 +934,7 @@ enum wasm_status wasm_thread_run(struct wasm_thread *t, uint32_t slice)
 				args[0] = (uint32_t)args[0];
 			}
 			sp = args + ct->nresults;
-			r.mdata = r.inst->memory != NULL ? r.inst->memory->data : NULL;
-			r.msize = r.inst->memory != NULL ? r.inst->memory->size : 0;
+			load_memory(&r);
 			if (t->depth == 0) {
 				goto done;
 			}
