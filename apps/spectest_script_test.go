@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -216,92 +215,18 @@ func newCall(c specCommand) (call, error) {
 	return cl, nil
 }
 
-// ---- Just enough of the binary format ----
-
-type wasmReader struct {
-	b   []byte
-	pos int
-	err error
-}
-
-func (r *wasmReader) byte() byte {
-	if r.err == nil && r.pos >= len(r.b) {
-		r.err = io.ErrUnexpectedEOF
-	}
-	if r.err != nil {
-		return 0
-	}
-	r.pos++
-	return r.b[r.pos-1]
-}
-
-func (r *wasmReader) u32() uint32 {
-	var v uint32
-	for shift := 0; shift < 35; shift += 7 {
-		b := r.byte()
-		v |= uint32(b&0x7f) << shift
-		if b&0x80 == 0 {
-			return v
-		}
-	}
-	if r.err == nil {
-		r.err = errors.New("LEB128 longer than 5 bytes")
-	}
-	return 0
-}
-
-func (r *wasmReader) name() string {
-	n := int(r.u32())
-	if r.err == nil && n > len(r.b)-r.pos {
-		r.err = io.ErrUnexpectedEOF
-	}
-	if r.err != nil {
-		return ""
-	}
-	r.pos += n
-	return string(r.b[r.pos-n : r.pos])
-}
-
-// importModules returns the module name of each import of a binary module.
+// importModules returns the module name of each import of a binary module
+// (read by precheck, as app check reads apps).
 func importModules(bin []byte) ([]string, error) {
-	if len(bin) < 8 || string(bin[:4]) != "\x00asm" {
-		return nil, errors.New("not a WebAssembly binary")
+	lay, err := precheck(bin)
+	if err != nil {
+		return nil, err
 	}
-	r := &wasmReader{b: bin, pos: 8}
-	for r.pos < len(r.b) && r.err == nil {
-		id, size := r.byte(), int(r.u32())
-		if r.err == nil && size > len(r.b)-r.pos {
-			r.err = io.ErrUnexpectedEOF
-		}
-		if id != 2 { // not the import section
-			r.pos += size
-			continue
-		}
-		var modules []string
-		for n := r.u32(); n > 0 && r.err == nil; n-- {
-			modules = append(modules, r.name())
-			r.name()
-			switch kind := r.byte(); kind {
-			case 0: // func: type index
-				r.u32()
-			case 1, 2: // table: element type, then limits; memory: limits
-				if kind == 1 {
-					r.byte()
-				}
-				if r.byte()&1 != 0 {
-					r.u32()
-				}
-				r.u32()
-			case 3: // global: value type, mutability
-				r.byte()
-				r.byte()
-			default:
-				r.err = fmt.Errorf("import kind %d", kind)
-			}
-		}
-		return modules, r.err
+	var modules []string
+	for _, imp := range lay.imports {
+		modules = append(modules, imp.module)
 	}
-	return nil, r.err
+	return modules, nil
 }
 
 func uleb(n int) []byte {
