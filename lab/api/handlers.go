@@ -118,41 +118,44 @@ func stateNames() []string {
 	return out
 }
 
-func (s *Server) device(w http.ResponseWriter, r *http.Request) {
+// lookup finds the device {ref} names; false when it has answered already
+// (no gateway, no such device).
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request) (*gateway.Gateway, gateway.Device, bool) {
 	g := s.gateway()
 	if g == nil {
 		writeNotRunning(w)
-		return
+		return nil, gateway.Device{}, false
 	}
 	d, err := g.Device(r.PathValue("ref"))
 	if err != nil {
 		writeGatewayError(w, err)
-		return
+		return nil, gateway.Device{}, false
 	}
-	writeJSON(w, http.StatusOK, d)
+	return g, d, true
+}
+
+func (s *Server) device(w http.ResponseWriter, r *http.Request) {
+	if _, d, ok := s.lookup(w, r); ok {
+		writeJSON(w, http.StatusOK, d)
+	}
 }
 
 // decide applies an operator decision to the device {ref} names and
 // answers the device as it is afterwards.
 func (s *Server) decide(act func(g *gateway.Gateway, ref string) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g := s.gateway()
-		if g == nil {
-			writeNotRunning(w)
-			return
-		}
 		// Resolve the name once, so the decision and the answer are
 		// about the same device.
-		d, err := g.Device(r.PathValue("ref"))
-		if err != nil {
-			writeGatewayError(w, err)
+		g, d, ok := s.lookup(w, r)
+		if !ok {
 			return
 		}
 		if err := act(g, d.ID); err != nil {
 			writeGatewayError(w, err)
 			return
 		}
-		if d, err = g.Device(d.ID); err != nil {
+		d, err := g.Device(d.ID)
+		if err != nil {
 			writeGatewayError(w, err)
 			return
 		}
