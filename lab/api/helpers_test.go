@@ -142,12 +142,7 @@ func (l *testLab) connect(name, board string) *fakeDevice {
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	go func() { served <- gw.Serve(ctx, gwEnd, board) }()
-	conn := tls.Client(devEnd, &tls.Config{
-		Certificates: []tls.Certificate{id.TLSCertificate()},
-		RootCAs:      gw.Trust().GatewayCA.Pool(),
-		ServerName:   "gateway",
-		MinVersion:   tls.VersionTLS13,
-	})
+	conn := tls.Client(devEnd, gw.Trust().DeviceConfig(id))
 	hctx, hcancel := context.WithTimeout(ctx, waitLimit)
 	defer hcancel()
 	if err := conn.HandshakeContext(hctx); err != nil {

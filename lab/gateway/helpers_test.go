@@ -136,12 +136,7 @@ func dial(tb testing.TB, gw *Gateway, id *pki.Identity, board string) (*fakeDevi
 		defer close(d.served)
 		d.serveErr = gw.Serve(ctx, gwEnd, board)
 	}()
-	d.conn = tls.Client(devEnd, &tls.Config{
-		Certificates: []tls.Certificate{id.TLSCertificate()},
-		RootCAs:      gw.Trust().GatewayCA.Pool(),
-		ServerName:   "gateway",
-		MinVersion:   tls.VersionTLS13,
-	})
+	d.conn = tls.Client(devEnd, gw.Trust().DeviceConfig(id))
 	hctx, hcancel := context.WithTimeout(ctx, waitLimit)
 	defer hcancel()
 	if err := d.conn.HandshakeContext(hctx); err != nil {

@@ -45,7 +45,7 @@ func loadTrust(st *store.Store, now time.Time) (*Trust, error) {
 		return nil, err
 	}
 	t.Server, err = loadIdentity(st, secretServer, func() (*pki.Identity, error) {
-		return t.GatewayCA.NewIdentity("gateway", pki.ServerAuth, now)
+		return t.GatewayCA.NewIdentity(ServerName, pki.ServerAuth, now)
 	})
 	if err != nil {
 		return nil, err
@@ -94,6 +94,20 @@ func loadSecret[T any](st *store.Store, secret string, parse func([]byte) (T, er
 		return zero, fmt.Errorf("gateway: saving %s: %w", secret, err)
 	}
 	return v, nil
+}
+
+// ServerName is the name in the gateway's certificate, which devices check.
+const ServerName = "gateway"
+
+// DeviceConfig is the device's side of ServerConfig, with identity id: what
+// the firmware does, for Go tests and tools that play a device.
+func (t *Trust) DeviceConfig(id *pki.Identity) *tls.Config {
+	return &tls.Config{
+		Certificates: []tls.Certificate{id.TLSCertificate()},
+		RootCAs:      t.GatewayCA.Pool(),
+		ServerName:   ServerName,
+		MinVersion:   tls.VersionTLS13,
+	}
 }
 
 // ServerConfig is the gateway's TLS: 1.3 only, a certificate from the
