@@ -2,7 +2,6 @@ package apps
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -12,37 +11,20 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"wasmbed-lab/apps/wast"
 )
 
 // ---- The spec scripts (wabt's wast2json output) ----
 
-type specScript struct {
-	Commands []specCommand `json:"commands"`
-}
+// The script's types, by their names here.
+type (
+	specCommand = wast.Command
+	specValue   = wast.Value
+)
 
-type specCommand struct {
-	Type     string      `json:"type"`
-	Line     int         `json:"line"`
-	Name     string      `json:"name"`
-	Filename string      `json:"filename"`
-	Action   *specAction `json:"action"`
-	Expected []specValue `json:"expected"`
-	Text     string      `json:"text"`
-}
-
-type specAction struct {
-	Type   string      `json:"type"`
-	Module string      `json:"module"`
-	Field  string      `json:"field"`
-	Args   []specValue `json:"args"`
-}
-
-type specValue struct {
-	Type  string `json:"type"`
-	Value string `json:"value"`
-}
-
-func (v specValue) parse() (value, error) {
+// parseValue reads a script value: its bits, or its NaN class.
+func parseValue(v specValue) (value, error) {
 	size := 64
 	switch v.Type {
 	case "i32", "f32":
@@ -116,13 +98,9 @@ const (
 // and elements written into the registered module's memory and table.
 func planScript(dir, file string) (scriptPlan, error) {
 	plan := scriptPlan{skipped: map[string]int{}, leftOut: map[string]int{}}
-	raw, err := os.ReadFile(filepath.Join(dir, file))
+	s, err := wast.Load(filepath.Join(dir, file))
 	if err != nil {
 		return plan, err
-	}
-	var s specScript
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return plan, fmt.Errorf("%s: %w", file, err)
 	}
 	current, currentName := -1, "" // current indexes plan.runs; -1: skipped, or none yet
 	registered, linkedTo := false, false
@@ -186,7 +164,7 @@ func importsOnly(modules []string, name string) bool {
 func newCall(c specCommand) (call, error) {
 	cl := call{line: c.Line, field: c.Action.Field}
 	for _, a := range c.Action.Args {
-		v, err := a.parse()
+		v, err := parseValue(a)
 		if err != nil {
 			return cl, err
 		}
@@ -199,7 +177,7 @@ func newCall(c specCommand) (call, error) {
 	case "assert_return":
 		cl.want.checked = true
 		for _, e := range c.Expected {
-			v, err := e.parse()
+			v, err := parseValue(e)
 			if err != nil {
 				return cl, err
 			}

@@ -26,7 +26,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,6 +33,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"wasmbed-lab/apps/wast"
 )
 
 // DefaultScripts is the subset the test image runs. It covers the
@@ -196,32 +197,11 @@ func (g *gen) module(b []byte) int {
 
 // ---- Scripts ----
 
-type script struct {
-	Commands []command `json:"commands"`
-}
-
-type command struct {
-	Type       string  `json:"type"`
-	Line       int     `json:"line"`
-	Filename   string  `json:"filename"`
-	Name       string  `json:"name"`
-	Text       string  `json:"text"`
-	ModuleType string  `json:"module_type"`
-	Action     *action `json:"action"`
-	Expected   []value `json:"expected"`
-}
-
-type action struct {
-	Type   string  `json:"type"`
-	Module string  `json:"module"`
-	Field  string  `json:"field"`
-	Args   []value `json:"args"`
-}
-
-type value struct {
-	Type  string `json:"type"`
-	Value string `json:"value"`
-}
+// The script's types, by their names here.
+type (
+	command = wast.Command
+	value   = wast.Value
+)
 
 // current is what the image's current instance is while a script is read.
 type current struct {
@@ -231,13 +211,9 @@ type current struct {
 
 func (g *gen) addScript(dir, name string) error {
 	path := filepath.Join(dir, name+".json")
-	data, err := os.ReadFile(path)
+	s, err := wast.Load(path)
 	if err != nil {
 		return err
-	}
-	var s script
-	if err := json.Unmarshal(data, &s); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	if len(s.Commands) == 0 {
 		return fmt.Errorf("%s: no commands", path)
