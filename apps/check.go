@@ -60,7 +60,7 @@ func Inspect(ctx context.Context, app string, module []byte) (*App, error) {
 	if err != nil {
 		return nil, &CheckError{App: app, Problems: []string{"not a WebAssembly 1.0 module the lab supports: " + err.Error()}}
 	}
-	if m.Need, err = MemoryNeed(module); err != nil {
+	if m.Need, err = lay.need, lay.needErr; err != nil {
 		m.Problems = append(m.Problems, err.Error())
 	}
 	for _, imp := range lay.imports {

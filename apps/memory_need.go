@@ -46,14 +46,19 @@ func MemoryNeed(module []byte) (uint32, error) {
 	}
 	for _, s := range sections {
 		if s.custom == MemorySection {
-			v, n := binary.Uvarint(s.payload)
-			if n <= 0 || n != len(s.payload) || v == 0 || v > 0xffffffff {
-				return 0, fmt.Errorf("apps: section %s does not hold one non-zero u32", MemorySection)
-			}
-			return uint32(v), nil
+			return parseNeed(s.payload)
 		}
 	}
 	return 0, nil
+}
+
+// parseNeed reads a "wasmbed.memory" section's contents: one non-zero u32.
+func parseNeed(payload []byte) (uint32, error) {
+	v, n := binary.Uvarint(payload)
+	if n <= 0 || n != len(payload) || v == 0 || v > 0xffffffff {
+		return 0, fmt.Errorf("apps: section %s does not hold one non-zero u32", MemorySection)
+	}
+	return uint32(v), nil
 }
 
 type section struct {

@@ -16,6 +16,8 @@ type layout struct {
 	pages   uint32 // the defined memory's initial pages
 	hasMem  bool
 	dataEnd uint64 // where the data segments with constant offsets end
+	need    uint32 // the wasmbed.memory section's bytes, or 0
+	needErr error  // why that section does not read
 }
 
 type importEntry struct {
@@ -36,8 +38,11 @@ func precheck(module []byte) (*layout, error) {
 	}
 	out := &layout{}
 	for _, s := range sections {
-		if s.raw[0] == 0 {
-			continue // a custom section: splitSections checked its name
+		if s.raw[0] == 0 { // a custom section: splitSections checked its name
+			if s.custom == MemorySection && out.need == 0 && out.needErr == nil { // the first counts
+				out.need, out.needErr = parseNeed(s.payload)
+			}
+			continue
 		}
 		r := &walker{b: sectionContents(s.raw), out: out}
 		r.section(s.raw[0])
