@@ -447,15 +447,23 @@ static bool read_segment_offset(struct wasm_loader *l, struct wasm_cursor *c, bo
 	return true;
 }
 
+/* A segment section's count and its table, kept in the arena (NULL for 0). */
+static bool segment_table(struct wasm_loader *l, struct wasm_cursor *c, const char *what,
+			  struct wasm_segment **segs, uint32_t *n)
+{
+	if (!wasm_read_count(l, c, 3, n)) {
+		return false;
+	}
+	*segs = wasm_arena_keep(l, *n, sizeof **segs, what);
+	return *n == 0 || *segs != NULL;
+}
+
 static bool read_elements(struct wasm_loader *l, struct wasm_cursor *c)
 {
 	struct wasm_module *m = l->m;
 	uint32_t n;
-	if (!wasm_read_count(l, c, 3, &n)) {
-		return false;
-	}
-	struct wasm_segment *segs = wasm_arena_keep(l, n, sizeof *segs, "no memory for element segments");
-	if (n > 0 && segs == NULL) {
+	struct wasm_segment *segs;
+	if (!segment_table(l, c, "no memory for element segments", &segs, &n)) {
 		return false;
 	}
 	m->elems = segs;
@@ -511,11 +519,8 @@ static bool read_data(struct wasm_loader *l, struct wasm_cursor *c)
 {
 	struct wasm_module *m = l->m;
 	uint32_t n;
-	if (!wasm_read_count(l, c, 3, &n)) {
-		return false;
-	}
-	struct wasm_segment *segs = wasm_arena_keep(l, n, sizeof *segs, "no memory for data segments");
-	if (n > 0 && segs == NULL) {
+	struct wasm_segment *segs;
+	if (!segment_table(l, c, "no memory for data segments", &segs, &n)) {
 		return false;
 	}
 	m->datas = segs;
