@@ -480,6 +480,6 @@ var registry = []Board{
 			IRQs:       []uint32{38},
 			Serial:     1,
 		},
-		Capabilities: []string{"console", "link", "tls", "wasm-memory:256", "wasm-module:768", "wasm-reduced"},
+		Capabilities: []string{"console", "link", "tls"},
 	},
 }

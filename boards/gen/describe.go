@@ -93,7 +93,8 @@ func Describe(name string, root *fdt.Node) (boards.Board, error) {
 // which stays there until the link acknowledges it.
 // MsgIn and MsgOut size the protocol client's message buffers
 // (firmware/core/client.h): the largest message received, length prefix
-// included (1100 holds a DeployChunk), and the largest sent.
+// included (1100 holds a DeployChunk), and the largest sent (400 holds an
+// AppEvent with the longest topic and data).
 type tlsBuffers struct {
 	In, Out       uint32
 	MsgIn, MsgOut uint32
@@ -114,7 +115,7 @@ const (
 )
 
 var (
-	tlsLarge = tlsBuffers{In: 2048, Out: 1024, MsgIn: 1100, MsgOut: 256}
+	tlsLarge = tlsBuffers{In: 2048, Out: 1024, MsgIn: 1100, MsgOut: 400}
 	tlsSmall = tlsBuffers{In: 512, Out: 640, MsgIn: 300, MsgOut: 200}
 )
 
@@ -142,22 +143,25 @@ type wasmLimits struct {
 }
 
 // Sized from the RAM: a board with at least 1 MiB gives apps four pages;
-// one with 128 KiB one page; the 8 KiB board keeps about 1.5 KiB, what its
-// TLS session leaves (see tlsRAM).
+// one with 128 KiB one page. A board under tlsRAM runs no apps: its TLS
+// session leaves about 1.9 KiB, and an app's smallest buffers (768-byte
+// module, 256 bytes of memory, tables, stacks and its event queue) with the
+// interpreter's stack need more: on stm32vldiscovery the image overflows
+// its 8 KiB by half a KiB before any stack.
 var (
-	wasmLarge   = wasmLimits{Memory: 4 * 65536, Module: 64 << 10, Arena: 8 << 10, Stack: 2048, Frames: 256}
-	wasmMedium  = wasmLimits{Memory: 65536, Module: 32 << 10, Arena: 4 << 10, Stack: 1024, Frames: 128}
-	wasmReduced = wasmLimits{Memory: 256, Module: 768, Arena: 256, Stack: 24, Frames: 6}
+	wasmLarge  = wasmLimits{Memory: 4 * 65536, Module: 64 << 10, Arena: 8 << 10, Stack: 2048, Frames: 256}
+	wasmMedium = wasmLimits{Memory: 65536, Module: 32 << 10, Arena: 4 << 10, Stack: 1024, Frames: 128}
 )
 
-func wasmSizing(b boards.Board) wasmLimits {
+// wasmSizing is the board's app limits; ok is false when it runs no apps.
+func wasmSizing(b boards.Board) (lim wasmLimits, ok bool) {
 	switch {
 	case b.RAM.Size >= 1<<20:
-		return wasmLarge
+		return wasmLarge, true
 	case b.RAM.Size >= 128<<10:
-		return wasmMedium
+		return wasmMedium, true
 	}
-	return wasmReduced
+	return wasmLimits{}, false
 }
 
 func capabilities(b boards.Board) []string {
@@ -165,10 +169,11 @@ func capabilities(b boards.Board) []string {
 	if _, ok := tlsSizing(b); ok {
 		caps = append(caps, "tls")
 	}
-	w := wasmSizing(b)
-	caps = append(caps, fmt.Sprintf("wasm-memory:%d", w.Memory), fmt.Sprintf("wasm-module:%d", w.Module))
-	if w.Memory < 65536 {
-		caps = append(caps, "wasm-reduced")
+	if w, ok := wasmSizing(b); ok {
+		caps = append(caps, fmt.Sprintf("wasm-memory:%d", w.Memory), fmt.Sprintf("wasm-module:%d", w.Module))
+		if w.Memory < 65536 {
+			caps = append(caps, "wasm-reduced")
+		}
 	}
 	counted := map[string]int{"leds": len(b.LEDs), "buttons": len(b.Buttons), "i2c": len(b.I2C)}
 	for name, n := range counted {

@@ -36,12 +36,13 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 	} else {
 		def("BOARD_TLS", "0")
 	}
-	lim := wasmSizing(b)
-	def("BOARD_WASM_MEMORY", "%du", lim.Memory)
-	def("BOARD_WASM_MODULE_MAX", "%du", lim.Module)
-	def("BOARD_WASM_ARENA", "%du", lim.Arena)
-	def("BOARD_WASM_STACK_SLOTS", "%du", lim.Stack)
-	def("BOARD_WASM_FRAMES", "%du", lim.Frames)
+	if lim, ok := wasmSizing(b); ok {
+		def("BOARD_WASM_MEMORY", "%du", lim.Memory)
+		def("BOARD_WASM_MODULE_MAX", "%du", lim.Module)
+		def("BOARD_WASM_ARENA", "%du", lim.Arena)
+		def("BOARD_WASM_STACK_SLOTS", "%du", lim.Stack)
+		def("BOARD_WASM_FRAMES", "%du", lim.Frames)
+	}
 	if b.SysTickHz != 0 {
 		def("BOARD_SYSTICK_HZ", "%du", b.SysTickHz)
 		clksource := 0 // the reference clock

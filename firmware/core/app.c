@@ -1,8 +1,9 @@
 /*
  * The app runtime (app.h) and the host functions it binds. Those that need
- * the link (publish, receive) or a bus driver (I2C, SPI, GPIO, sensors)
- * are not bound yet: an app importing one fails to start with "unknown
- * import", naming it, rather than getting an answer that is not true.
+ * a message from the gateway (receive) or a bus driver (I2C, SPI, GPIO,
+ * sensors) are not bound yet: an app importing one fails to start with
+ * "unknown import", naming it, rather than getting an answer that is not
+ * true.
  */
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "app.h"
 #include "fmt.h"
 #include "hal.h"
+#include "proto.h"
 
 const char *app_state_name(enum app_state state)
 {
@@ -24,6 +26,19 @@ static struct app *app_of(void *ctx)
 
 /* ---- Host functions ---- */
 
+/* Hands an event to the host; when its queue is then short of room, the
+ * app waits (app_poll) before it can emit another. */
+static bool emit(struct wasm_thread *t, struct app *a, unsigned kind, const uint8_t *topic, size_t topic_len,
+		 const uint8_t *data, size_t len)
+{
+	bool queued = a->host.emit != NULL && a->host.emit(a->host.ctx, kind, topic, topic_len, data, len);
+	if (a->host.room != NULL && !a->host.room(a->host.ctx)) {
+		a->waiting = true;
+		wasm_thread_yield(t);
+	}
+	return queued;
+}
+
 static enum wasm_trap host_log(struct wasm_thread *t, uint64_t *args, void *ctx)
 {
 	struct app *a = app_of(ctx);
@@ -32,10 +47,26 @@ static enum wasm_trap host_log(struct wasm_thread *t, uint64_t *args, void *ctx)
 	if (msg == NULL) {
 		return WASM_TRAP_MEMORY;
 	}
-	if (a->host.log != NULL) {
-		a->host.log(a->host.log_ctx, (const char *)msg, len < WASMBED_MAX_LOG ? len : WASMBED_MAX_LOG);
-	}
+	emit(t, a, PROTO_EVENT_LOG, NULL, 0, msg, len < WASMBED_MAX_LOG ? len : WASMBED_MAX_LOG);
 	args[0] = WASMBED_OK;
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap host_publish(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	struct app *a = app_of(ctx);
+	struct wasm_memory *mem = wasm_thread_memory(t);
+	uint32_t topic_len = (uint32_t)args[1], len = (uint32_t)args[3];
+	const uint8_t *topic = wasm_memory_at(mem, (uint32_t)args[0], topic_len);
+	const uint8_t *data = wasm_memory_at(mem, (uint32_t)args[2], len);
+	if (topic == NULL || data == NULL) {
+		return WASM_TRAP_MEMORY;
+	}
+	if (topic_len == 0 || topic_len > WASMBED_MAX_TOPIC || len > WASMBED_MAX_PUBLISH) {
+		args[0] = (uint32_t)(topic_len == 0 ? WASMBED_EINVAL : WASMBED_ETOOBIG);
+		return WASM_TRAP_NONE;
+	}
+	args[0] = emit(t, a, PROTO_EVENT_PUBLISH, topic, topic_len, data, len) ? WASMBED_OK : (uint32_t)WASMBED_EBUSY;
 	return WASM_TRAP_NONE;
 }
 
@@ -141,6 +172,7 @@ static const struct {
 	{"button_read", host_button_read},
 	{"random", host_random},
 	{"device_id", host_device_id},
+	{"publish", host_publish},
 };
 
 static const struct {
@@ -273,6 +305,14 @@ bool app_start(struct app *a, size_t len)
 	return true;
 }
 
+void app_reset(struct app *a, enum app_state state)
+{
+	a->state = state;
+	a->detail[0] = '\0';
+	a->waiting = false;
+	a->starting = false;
+}
+
 void app_stop(struct app *a)
 {
 	if (a->state == APP_RUNNING || a->state == APP_SLEEPING) {
@@ -305,6 +345,12 @@ uint64_t app_poll(struct app *a, uint64_t now_us)
 	}
 	if (a->state != APP_RUNNING) {
 		return UINT64_MAX;
+	}
+	if (a->waiting) {
+		if (a->host.room != NULL && !a->host.room(a->host.ctx)) {
+			return now_us + APP_ROOM_POLL_US;
+		}
+		a->waiting = false;
 	}
 	switch (wasm_thread_run(&a->thread, APP_SLICE)) {
 	case WASM_STATUS_READY:

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto.h"
 #include "rng.h"
 #include "runtime.h"
 
@@ -50,10 +51,20 @@ struct app_host {
 	struct rng *rng;
 	const char *device_name;
 	size_t device_name_len;
-	/* One line an app logged (at most WASMBED_MAX_LOG bytes). */
-	void (*log)(void *ctx, const char *line, size_t len);
-	void *log_ctx;
+	/* What the app logs (kind PROTO_EVENT_LOG, no topic) or publishes
+	 * (PROTO_EVENT_PUBLISH): data at most WASMBED_MAX_LOG or
+	 * WASMBED_MAX_PUBLISH bytes, topic at most WASMBED_MAX_TOPIC. Returns
+	 * false when it could not be queued (publish answers EBUSY). */
+	bool (*emit)(void *ctx, unsigned kind, const uint8_t *topic, size_t topic_len, const uint8_t *data,
+		     size_t len);
+	/* Whether emit has room for the largest event: after an emit, the app
+	 * waits until it has, so it never meets a full queue. NULL: always. */
+	bool (*room)(void *ctx);
+	void *ctx;
 };
+
+/* How often an app waiting for room in the event queue looks again. */
+#define APP_ROOM_POLL_US 1000u
 
 struct app {
 	struct app_buffers buf;
@@ -62,6 +73,7 @@ struct app {
 	char detail[96];
 	uint64_t wake_us; /* when APP_SLEEPING ends */
 	bool starting;    /* the module's start function runs before run() */
+	bool waiting;     /* for room in the event queue (host.room) */
 	uint32_t run;     /* run()'s function index */
 	struct wasm_module module;
 	struct wasm_instance inst;
@@ -82,6 +94,10 @@ bool app_start(struct app *a, size_t len);
 
 /* Stops the app where it is (APP_STOPPED). */
 void app_stop(struct app *a);
+
+/* Forgets the app, whatever its state, and takes the given one (APP_NONE
+ * or APP_DEPLOYING): its buffers are free for the next. */
+void app_reset(struct app *a, enum app_state state);
 
 /*
  * Runs one slice of the app when it is due at now_us. Returns when it wants

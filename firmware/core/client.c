@@ -19,10 +19,15 @@ static const char *const err_names[] = {
 };
 
 /* The states in which each gateway message is valid; any other gets Error
- * unexpected. The deploy messages are valid in none, for now. */
+ * unexpected. */
 #define IN(state) (1u << (state))
 static const uint8_t valid_in[PROTO_GATEWAY_TAGS] = {
 	[PROTO_HEARTBEAT_ACK] = IN(CLIENT_ENROLLED),
+	[PROTO_DEPLOY_APPLICATION] = IN(CLIENT_ENROLLED),
+	[PROTO_DEPLOY_CHUNK] = IN(CLIENT_ENROLLED),
+	[PROTO_DEPLOY_COMMIT] = IN(CLIENT_ENROLLED),
+	[PROTO_STOP_APPLICATION] = IN(CLIENT_ENROLLED),
+	[PROTO_REQUEST_APPLICATION_STATUS] = IN(CLIENT_ENROLLED),
 	[PROTO_ENROLLMENT_ACCEPTED] = IN(CLIENT_ENROLLING),
 	[PROTO_ENROLLMENT_REJECTED] = IN(CLIENT_ENROLLING),
 	[PROTO_DEVICE_UUID] = IN(CLIENT_ENROLLING),
@@ -122,6 +127,9 @@ static void send_heartbeat(struct client *c, uint64_t now_us)
 	if (c->info->sample != NULL) {
 		c->info->sample(c->info->sample_ctx, &hb->free_ram, &hb->counters);
 	}
+	if (c->info->apps != NULL) {
+		c->info->apps->status(c->info->apps_ctx, &hb->apps);
+	}
 	if (hb->counters.n > PROTO_MAX_COUNTERS) {
 		hb->counters.n = PROTO_MAX_COUNTERS;
 	}
@@ -148,6 +156,13 @@ static bool send_pending(struct client *c, uint64_t now_us)
 	}
 	if (tx_free(c) && c->state == CLIENT_ENROLLED && now_us >= c->next_heartbeat_us) {
 		send_heartbeat(c, now_us);
+	}
+	const struct client_apps *apps = c->info->apps;
+	struct proto_device_msg m;
+	while (tx_free(c) && c->state == CLIENT_ENROLLED && apps != NULL && apps->next(c->info->apps_ctx, &m)) {
+		m.msg_id = own_msg_id(c);
+		send_msg(c, &m);
+		apps->sent(c->info->apps_ctx);
 	}
 	return tx_free(c);
 }
@@ -254,6 +269,15 @@ static void on_heartbeat_ack(struct client *c, uint64_t msg_id, uint64_t seq, ui
 	}
 }
 
+/* Tells the apps the session is up (enrolled) or over, once each. */
+static void apps_session(struct client *c, bool up)
+{
+	if (c->apps_up != up && c->info->apps != NULL) {
+		c->info->apps->session(c->info->apps_ctx, up);
+	}
+	c->apps_up = up;
+}
+
 static void on_accepted(struct client *c, uint64_t heartbeat_ms, uint64_t now_us)
 {
 	if (heartbeat_ms != 0) {
@@ -262,6 +286,35 @@ static void on_accepted(struct client *c, uint64_t heartbeat_ms, uint64_t now_us
 	c->state = CLIENT_ENROLLED;
 	c->next_heartbeat_us = now_us; /* the first heartbeat goes out at once */
 	c->alive_us = now_us;
+	apps_session(c, true);
+}
+
+/* An app message: to the board's apps, or, on a board without, what the
+ * gateway must hear from a board that runs none. */
+static void on_app_message(struct client *c, const struct proto_gateway_msg *m)
+{
+	struct proto_device_msg reply = {.msg_id = m->msg_id, .tag = PROTO_DEVICE_TAGS};
+	enum proto_err err = PROTO_OK;
+	if (c->info->apps != NULL) {
+		err = c->info->apps->on_message(c->info->apps_ctx, m, &reply);
+	} else if (m->tag == PROTO_DEPLOY_COMMIT) {
+		reply.tag = PROTO_APPLICATION_DEPLOY_ACK;
+		reply.u.deploy_ack.app_id = m->u.deploy_commit.app_id;
+		reply.u.deploy_ack.error = text("this board runs no apps");
+	} else if (m->tag == PROTO_STOP_APPLICATION) {
+		reply.tag = PROTO_APPLICATION_STOP_ACK;
+		reply.u.stop_ack.app_id = m->u.stop_application.app_id;
+		reply.u.stop_ack.ok = true;
+	} else if (m->tag == PROTO_REQUEST_APPLICATION_STATUS) {
+		reply.tag = PROTO_APPLICATION_STATUS;
+		reply.u.application_status.app_id = m->u.request_application_status.app_id;
+	}
+	if (err != PROTO_OK) {
+		send_error(c, m->msg_id, err);
+	} else if (reply.tag < PROTO_DEVICE_TAGS) {
+		reply.msg_id = m->msg_id;
+		send_msg(c, &reply);
+	}
 }
 
 /* Acts on the message in rx and answers it if it must. */
@@ -295,6 +348,13 @@ static void handle(struct client *c, uint64_t now_us)
 		break;
 	case PROTO_REQUEST_DEVICE_INFO:
 		send_device_info(c, m.msg_id);
+		break;
+	case PROTO_DEPLOY_APPLICATION:
+	case PROTO_DEPLOY_CHUNK:
+	case PROTO_DEPLOY_COMMIT:
+	case PROTO_STOP_APPLICATION:
+	case PROTO_REQUEST_APPLICATION_STATUS:
+		on_app_message(c, &m);
 		break;
 	case PROTO_GATEWAY_ERROR:
 		c->errors++;
@@ -333,6 +393,7 @@ void client_init(struct client *c, const struct client_info *info, uint32_t hear
 
 void client_start(struct client *c, struct client_io io, uint64_t now_us)
 {
+	apps_session(c, false);
 	c->io = io;
 	c->state = CLIENT_ENROLLING;
 	c->error = CLIENT_OK;
@@ -375,7 +436,15 @@ bool client_poll(struct client *c, uint64_t now_us)
 		c->error = c->state == CLIENT_ENROLLED ? CLIENT_ERR_ACK_TIMEOUT : CLIENT_ERR_ENROLL_TIMEOUT;
 		c->state = CLIENT_FAILED;
 	}
+	if (!session_on(c)) {
+		apps_session(c, false);
+	}
 	return session_on(c);
+}
+
+void client_end(struct client *c)
+{
+	apps_session(c, false);
 }
 
 uint64_t client_deadline(const struct client *c)

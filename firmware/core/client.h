@@ -15,16 +15,17 @@
  *   3. while ENROLLED, a Heartbeat every heartbeat_ms, the first at once,
  *      on a fixed grid (a late one does not shift the next; missed slots
  *      are skipped, never sent in a burst); the gateway answers
- *      HeartbeatAck.
+ *      HeartbeatAck. Between them, the apps' events as the stream takes
+ *      them (a due Heartbeat goes first).
  * The session is dead, client_poll returns false and the state is FAILED,
  * when missed_limit intervals pass without an answer: without a
  * HeartbeatAck once enrolled, without an enrollment answer before (then
  * the interval is the provisioned one, at least 1 s).
  *
  * Anything else the gateway sends keeps the session: RequestDeviceInfo is
- * answered with DeviceInfo; a gateway Error is counted; a message the
- * decoder refuses, or one not valid in the current state (the deploy
- * messages, for now), is answered with an Error; a length prefix over the
+ * answered with DeviceInfo; the app messages go to info->apps; a gateway
+ * Error is counted; a message the decoder refuses, or one not valid in the
+ * current state, is answered with an Error; a length prefix over the
  * receive buffer is answered with Error too_large and that many bytes of
  * the stream are skipped, so the next message is read where it starts.
  */
@@ -61,6 +62,25 @@ struct client_io {
 	void *ctx;
 };
 
+/* The board's apps, as the protocol reaches them (appslot.h). */
+struct client_apps {
+	/* A session is up (enrolled) or has ended. */
+	void (*session)(void *ctx, bool up);
+	/* Acts on DeployApplication, DeployChunk, DeployCommit,
+	 * StopApplication or RequestApplicationStatus. Returns PROTO_OK, with
+	 * the answer's tag and fields in *reply when one is owed (the client
+	 * gives it the request's msg_id; it comes preset to no tag,
+	 * PROTO_DEVICE_TAGS), or the code of the Error to answer. */
+	enum proto_err (*on_message)(void *ctx, const struct proto_gateway_msg *m, struct proto_device_msg *reply);
+	/* The apps a Heartbeat reports. */
+	void (*status)(void *ctx, struct proto_apps *apps);
+	/* The next message to send of the apps' own (an AppEvent, an
+	 * ApplicationStatus), its msg_id aside; false for none. sent() says
+	 * the client has taken it. */
+	bool (*next)(void *ctx, struct proto_device_msg *m);
+	void (*sent)(void *ctx);
+};
+
 /* What DeviceInfo reports, and where heartbeats get their figures. The
  * strings are NUL-terminated; all of it must outlive the client. */
 struct client_info {
@@ -76,6 +96,10 @@ struct client_info {
 	 * no counters. */
 	void (*sample)(void *ctx, uint64_t *free_ram, struct proto_uints *counters);
 	void *sample_ctx;
+	/* NULL on a board that runs no apps: a DeployCommit is then answered
+	 * with a failed ApplicationDeployAck that says so. */
+	const struct client_apps *apps;
+	void *apps_ctx;
 };
 
 enum client_state {
@@ -118,6 +142,7 @@ struct client {
 	uint8_t state;              /* enum client_state */
 	uint8_t error;              /* enum client_error */
 	bool info_owed;             /* DeviceInfo waits behind EnrollmentRequest */
+	bool apps_up;               /* the apps were told the session is up */
 	bool has_uuid;
 	uint8_t uuid[PROTO_ID_LEN];
 	char reason[CLIENT_REASON_MAX]; /* printable ASCII/UTF-8, NUL-terminated */
@@ -141,6 +166,10 @@ void client_start(struct client *c, struct client_io io, uint64_t now_us);
  * (state REJECTED or FAILED, error says why): the caller closes it and
  * reconnects. Does nothing and returns true while IDLE. */
 bool client_poll(struct client *c, uint64_t now_us);
+
+/* The stream under the client has ended (TLS closed or failed): the apps
+ * hear the session is over. The state stays, to say how it ended. */
+void client_end(struct client *c);
 
 /* When client_poll next has timed work (a Heartbeat, the end of a wait for
  * an answer), for a tickless idle; UINT64_MAX for none. Bytes arriving or

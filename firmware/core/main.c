@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "appslot.h"
 #include "board.h"
 #include "fmt.h"
 #include "fw.h"
@@ -15,13 +16,38 @@
 #include "uplink.h"
 
 /* Boards without the "tls" capability (too little RAM) keep the link
- * without a session. */
+ * without a session; boards without room for an app's buffers besides it
+ * (no BOARD_WASM_*) run no apps. */
 #define FW_TLS BOARD_TLS
+#if FW_TLS && defined(BOARD_WASM_MODULE_MAX)
+#define FW_APPS 1
+#else
+#define FW_APPS 0
+#endif
 
 static struct uplink uplink;
 static struct provision provision;
 #if FW_TLS
 static struct session session;
+#endif
+#if FW_APPS
+static struct appslot slot;
+static uint8_t app_module[BOARD_WASM_MODULE_MAX];
+static uint8_t app_memory[BOARD_WASM_MEMORY] __attribute__((aligned(8)));
+static uint8_t app_arena[BOARD_WASM_ARENA] __attribute__((aligned(8)));
+static uint64_t app_stack[BOARD_WASM_STACK_SLOTS];
+static struct wasm_frame app_frames[BOARD_WASM_FRAMES];
+
+static void start_apps(void)
+{
+	struct app_buffers buf = {app_module, sizeof app_module, app_memory, sizeof app_memory, app_arena,
+				  sizeof app_arena, app_stack, BOARD_WASM_STACK_SLOTS, app_frames, BOARD_WASM_FRAMES};
+	struct app_host host = {.rng = &session.rng, .device_name = provision.name,
+				.device_name_len = strlen(provision.name)};
+	appslot_init(&slot, &buf, host, shell_notice);
+	session.info.apps = &appslot_client;
+	session.info.apps_ctx = &slot;
+}
 #endif
 
 void fw_print_banner(void)
@@ -76,6 +102,9 @@ _Noreturn void fw_main(void)
 	if (load_provision()) {
 		session_init(&session, &uplink, &provision);
 		handler = (struct uplink_handler){session_on_up, session_on_data, &session};
+#if FW_APPS
+		start_apps();
+#endif
 	}
 #else
 	load_provision();
@@ -96,6 +125,12 @@ _Noreturn void fw_main(void)
 		session_poll(&session, now);
 		uint64_t d = session_deadline(&session);
 		deadline = d < deadline ? d : deadline;
+#endif
+#if FW_APPS
+		if (session.info.apps != NULL) {
+			d = appslot_poll(&slot, now);
+			deadline = d < deadline ? d : deadline;
+		}
 #endif
 		hal_idle_until(deadline);
 	}

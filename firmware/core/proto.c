@@ -34,6 +34,10 @@ static const struct proto_field device_info_fields[] = {
 	F(TSTRS, proto_device_info, capabilities),
 };
 static const struct proto_field error_fields[] = {F(UINT, proto_error, code), F(TSTR, proto_error, message)};
+static const struct proto_field app_event_fields[] = {
+	F(ID, proto_app_event, app_id), F(UINT, proto_app_event, kind), F(TSTR, proto_app_event, topic),
+	F(BSTR, proto_app_event, data),
+};
 static const struct proto_field heartbeat_ack_fields[] = {F(UINT, proto_heartbeat_ack, seq)};
 static const struct proto_field enrollment_accepted_fields[] = {F(UINT, proto_enrollment_accepted, heartbeat_ms)};
 static const struct proto_field enrollment_rejected_fields[] = {F(TSTR, proto_enrollment_rejected, reason)};
@@ -58,6 +62,7 @@ struct schema {
 static const struct schema device_schema[PROTO_DEVICE_TAGS] = {
 	S(heartbeat_fields), NONE, S(public_key_fields), S(application_status_fields),
 	S(deploy_ack_fields), S(stop_ack_fields), S(device_info_fields), S(error_fields),
+	S(app_event_fields),
 };
 static const struct schema gateway_schema[PROTO_GATEWAY_TAGS] = {
 	S(heartbeat_ack_fields), S(enrollment_accepted_fields), S(enrollment_rejected_fields),

@@ -40,6 +40,7 @@
 #define PROTO_PREFIX 4u
 #define PROTO_MAX_MESSAGE (PROTO_PREFIX + PROTO_MAX_ENVELOPE)
 #define PROTO_MAX_CHUNK 1024u
+#define PROTO_MAX_EVENT_DATA 256u /* an AppEvent's data */
 #define PROTO_ID_LEN 16u  /* app_id, uuid */
 #define PROTO_KEY_LEN 32u /* public key, sha256 */
 
@@ -70,6 +71,7 @@ enum proto_device_tag {
 	PROTO_APPLICATION_STOP_ACK = 5,
 	PROTO_DEVICE_INFO = 6,
 	PROTO_DEVICE_ERROR = 7,
+	PROTO_APP_EVENT = 8,
 	PROTO_DEVICE_TAGS
 };
 
@@ -96,6 +98,12 @@ enum proto_counter {
 	PROTO_COUNTER_TLS_RECORDS_OUT = 3,
 	PROTO_COUNTER_HEARTBEAT_RTT_US = 4, /* the latest heartbeat's round trip */
 	PROTO_COUNTERS = 5
+};
+
+/* AppEvent kinds. */
+enum proto_event {
+	PROTO_EVENT_LOG = 0,     /* data is a line the app logged */
+	PROTO_EVENT_PUBLISH = 1, /* data was published on topic */
 };
 
 /* A byte or text string. */
@@ -157,6 +165,11 @@ struct proto_error {
 	uint64_t code; /* enum proto_err */
 	struct proto_str message;
 };
+struct proto_app_event {
+	const uint8_t *app_id;
+	uint64_t kind; /* enum proto_event */
+	struct proto_str topic, data;
+};
 
 /* Gateway → device. */
 struct proto_heartbeat_ack {
@@ -197,6 +210,7 @@ struct proto_device_msg {
 		struct proto_application_stop_ack stop_ack;
 		struct proto_device_info device_info;
 		struct proto_error error;
+		struct proto_app_event app_event;
 	} u;
 };
 

@@ -257,6 +257,9 @@ void session_poll(struct session *s, uint64_t now_us)
 	if (ended && s->ended_us == 0) {
 		s->ended_us = now_us;
 	}
+	if (s->ended_us != 0) {
+		client_end(&s->client);
+	}
 	/* Once the last alert is acknowledged (or cannot be), say hello again:
 	 * the gateway then starts a fresh session. */
 	if (s->ended_us != 0 && (len == 0 || now_us - s->ended_us > DRAIN_US)) {

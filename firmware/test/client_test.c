@@ -473,13 +473,21 @@ static void test_requests_and_errors(void)
 	CHECK_EQ(cl.last_error_code, PROTO_ERR_INTERNAL);
 	CHECK(dev_silent());
 
-	/* Not valid now: a deploy message, a second acceptance, a uuid. */
-	static const uint8_t app[PROTO_ID_LEN], sha[PROTO_KEY_LEN];
+	/* A board without apps says so at a deploy's commit. */
+	static const uint8_t app[PROTO_ID_LEN] = {7};
 	g = (struct proto_gateway_msg){0};
-	g.u.deploy_application.app_id = app;
-	g.u.deploy_application.sha256 = sha;
-	g.u.deploy_application.name = (struct proto_str){(const uint8_t *)"a", 1};
-	gw_send(79, PROTO_DEPLOY_APPLICATION, &g);
+	g.u.deploy_commit.app_id = app;
+	gw_send(79, PROTO_DEPLOY_COMMIT, &g);
+	CHECK(client_poll(&cl, now));
+	struct proto_device_msg ack;
+	if (dev_next(&ack) && CHECK_EQ(ack.tag, PROTO_APPLICATION_DEPLOY_ACK)) {
+		CHECK_EQ(ack.msg_id, 79);
+		CHECK(!ack.u.deploy_ack.ok);
+		CHECK(memcmp(ack.u.deploy_ack.app_id, app, sizeof app) == 0);
+		CHECK(ack.u.deploy_ack.error.len == 23 && memcmp(ack.u.deploy_ack.error.p, "this board runs no apps", 23) == 0);
+	}
+
+	/* Not valid now: a second acceptance, a uuid. */
 	g = (struct proto_gateway_msg){0};
 	gw_send(80, PROTO_ENROLLMENT_ACCEPTED, &g);
 	g.u.device_uuid.uuid = uuid;
@@ -496,7 +504,6 @@ static void test_requests_and_errors(void)
 	gw_raw(empty, sizeof empty);
 	gw_send(85, PROTO_REQUEST_DEVICE_INFO, NULL);
 	CHECK(client_poll(&cl, now));
-	expect_error(PROTO_ERR_UNEXPECTED, 79);
 	expect_error(PROTO_ERR_UNEXPECTED, 80);
 	expect_error(PROTO_ERR_UNEXPECTED, 81);
 	expect_error(PROTO_ERR_UNKNOWN_TAG, 82);

@@ -22,6 +22,7 @@
 static const char *const device_names[PROTO_DEVICE_TAGS] = {
 	"seq uptime_ms free_ram counters apps", "", "key", "app_id state detail", "app_id ok error",
 	"app_id ok", "board firmware_version build_id ram capabilities", "code message",
+	"app_id kind topic data",
 };
 static const char *const gateway_names[PROTO_GATEWAY_TAGS] = {
 	"seq", "heartbeat_ms", "reason", "uuid", "app_id name size sha256", "app_id", "", "app_id",

@@ -90,6 +90,9 @@ var goodCases = []goodCase{
 		BuildID: seqBytes(0x10, 20), RAM: 4 << 20, Capabilities: []string{"tls13", "wasm"}}},
 	{"device info empty", 7, DeviceInfo{}},
 	{"device error", 8, DeviceError{Code: CodeUnknownTag, Message: "unknown tag 11"}},
+	{"app event log", 9, AppEvent{AppID: appA, Kind: EventLog, Data: []byte("hello \xff")}},
+	{"app event publish max", 10, AppEvent{AppID: appA, Kind: EventPublish, Topic: "counter",
+		Data: seqBytes(0, MaxEventData)}},
 
 	{"heartbeat ack", 0, HeartbeatAck{Seq: 5}},
 	{"heartbeat ack max", max64, HeartbeatAck{Seq: max64}},
@@ -158,7 +161,7 @@ var badCases = []badCase{
 	{"empty body", FromGateway, "83 00 00 80", nil, CodeMalformed},
 	{"tag is text", FromGateway, "83 00 00 81 61 30", nil, CodeMalformed},
 	{"gateway tag 11", FromGateway, "83 00 00 81 0b", nil, CodeUnknownTag},
-	{"device tag 8", FromDevice, "83 00 00 81 08", nil, CodeUnknownTag},
+	{"device tag 9", FromDevice, "83 00 00 81 09", nil, CodeUnknownTag},
 	{"tag 2^64-1", FromDevice, "83 00 00 81 1b ffffffffffffffff", nil, CodeUnknownTag},
 	{"heartbeat missing fields", FromDevice, "83 00 00 83 00 01 02", nil, CodeBadField},
 	{"heartbeat ack missing seq", FromGateway, "83 00 00 81 00", nil, CodeBadField},

@@ -33,6 +33,7 @@ const (
 	TagApplicationStopAck   Tag = 5
 	TagDeviceInfo           Tag = 6
 	TagDeviceError          Tag = 7
+	TagAppEvent             Tag = 8
 )
 
 // Gateway → device tags.
@@ -62,6 +63,27 @@ const (
 
 // MaxChunk is the most data one DeployChunk carries.
 const MaxChunk = 1024
+
+// MaxEventData is the most data one AppEvent carries: a log line or a
+// published message (apps.MaxLog, apps.MaxPublish).
+const MaxEventData = 256
+
+// AppEvent kinds.
+const (
+	EventLog     = 0 // data is a line the app logged
+	EventPublish = 1 // data was published on topic
+)
+
+// App states, in AppStatus, ApplicationStatus and Heartbeat.Apps.
+const (
+	AppNone      = 0 // no app
+	AppDeploying = 1 // its bytes are arriving
+	AppRunning   = 2
+	AppSleeping  = 3 // in sleep_ms
+	AppStopped   = 4 // run() returned, or it was stopped
+	AppTrapped   = 5 // detail says why and where
+	AppFailed    = 6 // it could not start: detail says why
+)
 
 // A Message is one of the message types below. Each struct lists its fields
 // in wire order; the proto struct tag gives the field's name (in errors and
@@ -131,6 +153,14 @@ type DeviceError struct {
 	Message string    `proto:"message"`
 }
 
+// AppEvent is what an app logged or published.
+type AppEvent struct {
+	AppID AppID  `proto:"app_id"`
+	Kind  uint64 `proto:"kind"`  // Event*
+	Topic string `proto:"topic"` // empty for a log line
+	Data  []byte `proto:"data,max=256"`
+}
+
 // Gateway → device messages.
 
 type HeartbeatAck struct {
@@ -191,6 +221,7 @@ func (ApplicationDeployAck) Tag() Tag     { return TagApplicationDeployAck }
 func (ApplicationStopAck) Tag() Tag       { return TagApplicationStopAck }
 func (DeviceInfo) Tag() Tag               { return TagDeviceInfo }
 func (DeviceError) Tag() Tag              { return TagDeviceError }
+func (AppEvent) Tag() Tag                 { return TagAppEvent }
 func (HeartbeatAck) Tag() Tag             { return TagHeartbeatAck }
 func (EnrollmentAccepted) Tag() Tag       { return TagEnrollmentAccepted }
 func (EnrollmentRejected) Tag() Tag       { return TagEnrollmentRejected }
@@ -211,6 +242,7 @@ func (ApplicationDeployAck) Direction() Direction     { return FromDevice }
 func (ApplicationStopAck) Direction() Direction       { return FromDevice }
 func (DeviceInfo) Direction() Direction               { return FromDevice }
 func (DeviceError) Direction() Direction              { return FromDevice }
+func (AppEvent) Direction() Direction                 { return FromDevice }
 func (HeartbeatAck) Direction() Direction             { return FromGateway }
 func (EnrollmentAccepted) Direction() Direction       { return FromGateway }
 func (EnrollmentRejected) Direction() Direction       { return FromGateway }
@@ -226,7 +258,7 @@ func (GatewayError) Direction() Direction             { return FromGateway }
 // messageTypes lists each direction's messages, indexed by tag.
 var messageTypes = [2][]Message{
 	FromDevice: {Heartbeat{}, EnrollmentRequest{}, PublicKey{}, ApplicationStatus{},
-		ApplicationDeployAck{}, ApplicationStopAck{}, DeviceInfo{}, DeviceError{}},
+		ApplicationDeployAck{}, ApplicationStopAck{}, DeviceInfo{}, DeviceError{}, AppEvent{}},
 	FromGateway: {HeartbeatAck{}, EnrollmentAccepted{}, EnrollmentRejected{}, DeviceUUID{},
 		DeployApplication{}, StopApplication{}, RequestDeviceInfo{}, RequestApplicationStatus{},
 		DeployChunk{}, DeployCommit{}, GatewayError{}},

@@ -13,7 +13,7 @@
 #define BOARD_TLS_IN_MAX         2048u
 #define BOARD_TLS_OUT_MAX        1024u
 #define BOARD_CLIENT_RX_MAX      1100u
-#define BOARD_CLIENT_TX_MAX      256u
+#define BOARD_CLIENT_TX_MAX      400u
 #define BOARD_WASM_MEMORY        262144u
 #define BOARD_WASM_MODULE_MAX    65536u
 #define BOARD_WASM_ARENA         8192u

@@ -14,11 +14,6 @@
 #define BOARD_TLS_OUT_MAX        640u
 #define BOARD_CLIENT_RX_MAX      300u
 #define BOARD_CLIENT_TX_MAX      200u
-#define BOARD_WASM_MEMORY        256u
-#define BOARD_WASM_MODULE_MAX    768u
-#define BOARD_WASM_ARENA         256u
-#define BOARD_WASM_STACK_SLOTS   24u
-#define BOARD_WASM_FRAMES        6u
 #define BOARD_SYSTICK_HZ         3000000u
 #define BOARD_SYSTICK_CLKSOURCE  0
 
