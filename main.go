@@ -36,6 +36,11 @@ commands:
                                gateway and the wasm interpreter (--only PARTS)
   app check APP.wasm [--board B]
                                check an app against the ABI and the boards
+  deploy APP.wasm --to DEVICE|--board B|--all [--restart POLICY]
+                               deploy an app to a running lab's devices and wait
+                               for their answers (POLICY: never, on-failure, always)
+  stop --to DEVICE|--board B|--all
+                               make a running lab's devices run no app
 `
 
 func main() {
@@ -62,6 +67,10 @@ func run(ctx context.Context, args []string) int {
 		err = cmdBench(ctx, args[1:])
 	case "app":
 		err = cmdApp(ctx, args[1:])
+	case "deploy":
+		err = cmdDeploy(ctx, args[1:])
+	case "stop":
+		err = cmdStop(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0
@@ -119,6 +128,117 @@ func cmdApp(ctx context.Context, args []string) error {
 		targets = []boards.Board{b}
 	}
 	return apps.CheckBoards(ctx, os.Stdout, filepath.Base(args[1]), module, targets)
+}
+
+// labClient is what deploy and stop share: which lab, and which devices.
+type labClient struct {
+	fs     *flag.FlagSet
+	state  *string
+	addr   *string
+	to     *string
+	board  *string
+	all    *bool
+	client api.Client
+}
+
+func newLabClient(name string) *labClient {
+	c := &labClient{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	c.state = c.fs.String("state", "", "the lab's state directory, where its API token is (default as for up)")
+	c.addr = c.fs.String("api", api.DefaultAddr, "the lab's API address")
+	c.to = c.fs.String("to", "", "comma-separated devices (names or IDs)")
+	c.board = c.fs.String("board", "", "every enrolled device of this board")
+	c.all = c.fs.Bool("all", false, "every enrolled device")
+	return c
+}
+
+// parse reads the flags and the token; it returns the targets.
+func (c *labClient) parse(args []string) (gateway.Targets, error) {
+	if err := c.fs.Parse(args); err != nil {
+		return gateway.Targets{}, usageError{err.Error()}
+	}
+	t := gateway.Targets{Board: *c.board, All: *c.all}
+	if *c.to != "" {
+		t.To = strings.Split(*c.to, ",")
+	}
+	if n := btoi(len(t.To) > 0) + btoi(t.Board != "") + btoi(t.All); n != 1 {
+		return t, usageError{c.fs.Name() + " needs exactly one of --to DEVICE, --board B or --all"}
+	}
+	state := *c.state
+	if state == "" {
+		var err error
+		if state, err = lab.DefaultStateDir(); err != nil {
+			return t, err
+		}
+	}
+	token, err := os.ReadFile(lab.TokenPath(state))
+	if err != nil {
+		return t, fmt.Errorf("reading the lab's API token: %w (is a lab running with --state %s?)", err, state)
+	}
+	c.client = api.Client{Addr: *c.addr, Token: strings.TrimSpace(string(token))}
+	return t, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// report prints one line per device; it fails when any device's did.
+func report(out api.Outcomes) error {
+	failed := 0
+	for _, o := range out.Results {
+		switch {
+		case o.Error != "":
+			failed++
+			fmt.Printf("%-22s failed: %s\n", o.Device, o.Error)
+		case o.Pending:
+			fmt.Printf("%-22s pending: it gets %s when it comes back\n", o.Device, o.App)
+		case o.App != "":
+			fmt.Printf("%-22s ok: %s (%d bytes) in %d ms\n", o.Device, o.App, o.Bytes, o.Latency.Milliseconds())
+		default:
+			fmt.Printf("%-22s ok\n", o.Device)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d devices failed", failed, len(out.Results))
+	}
+	return nil
+}
+
+func cmdDeploy(ctx context.Context, args []string) error {
+	if len(args) < 1 || args[0] == "" || args[0][0] == '-' {
+		return usageError{"deploy needs: APP.wasm --to DEVICE|--board B|--all"}
+	}
+	c := newLabClient("deploy")
+	restart := c.fs.String("restart", gateway.RestartNever, "when the app ends: never, on-failure (after a trap) or always")
+	t, err := c.parse(args[1:])
+	if err != nil {
+		return err
+	}
+	module, err := os.ReadFile(args[0])
+	if err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
+	out, err := c.client.Deploy(ctx, t, filepath.Base(args[0]), module, *restart)
+	if err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
+	return report(out)
+}
+
+func cmdStop(ctx context.Context, args []string) error {
+	c := newLabClient("stop")
+	t, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	out, err := c.client.Stop(ctx, t)
+	if err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	return report(out)
 }
 
 func cmdBoot(ctx context.Context, args []string) error {

@@ -99,7 +99,7 @@ func (m *App) Fits(b boards.Board) error {
 	maxModule, okModule := b.Capability(CapModule)
 	maxMemory, okMemory := b.Capability(CapMemory)
 	if !okModule || !okMemory {
-		problems = append(problems, "the board runs no apps")
+		problems = append(problems, "the board runs no apps (it has no wasm-memory capability: too little RAM)")
 	} else {
 		if uint64(m.Size) > maxModule {
 			problems = append(problems, fmt.Sprintf("the module is %d bytes, the board takes at most %d", m.Size, maxModule))

@@ -2,6 +2,7 @@ package emu
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"sync"
 )
@@ -131,6 +132,9 @@ func (f *Fake) Resets() int {
 }
 
 // Pause marks the fake paused.
+// QMP fails: a Fake has no QEMU.
+func (f *Fake) QMP(context.Context, string, any) (json.RawMessage, error) { return nil, errNoQMP }
+
 func (f *Fake) Pause(context.Context) error { return f.setPaused(true) }
 
 // Resume marks the fake running.

@@ -2,6 +2,7 @@ package emu
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,9 @@ type Instance interface {
 	SetLinkFaults(LinkFaultSet)
 
 	Reset(ctx context.Context) error
+	// QMP runs a QMP command on a QEMU board (the native board and the
+	// Fake have none: an error says so).
+	QMP(ctx context.Context, execute string, args any) (json.RawMessage, error)
 	Pause(ctx context.Context) error
 	Resume(ctx context.Context) error
 	// Stop asks the board to exit, waits until ctx is done (3 s when ctx

@@ -257,5 +257,5 @@ func (q qmpControl) do(ctx context.Context, execute string) error {
 
 func (q qmpControl) close() { q.c.close() }
 
-// errNoQMP is returned for QMP commands on the native board.
-var errNoQMP = errors.New("emu: the native board has no QMP monitor")
+// errNoQMP is returned for QMP commands on the native board and a Fake.
+var errNoQMP = errors.New("emu: this board has no QMP monitor (it is not a QEMU board)")

@@ -35,7 +35,7 @@ func openTestLab(t *testing.T, pairing gateway.Pairing) *Lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logEvents(t, l.Gateway())
+	logEvents(t, l)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -46,14 +46,15 @@ func openTestLab(t *testing.T, pairing gateway.Pairing) *Lab {
 	return l
 }
 
-// logEvents logs the gateway's events, shown when the test fails.
-func logEvents(t *testing.T, gw *gateway.Gateway) {
-	events, stop := gw.Subscribe()
+// logEvents logs the lab's events (every gateway's), shown when the test
+// fails.
+func logEvents(t *testing.T, l *Lab) {
+	events, stop := l.Subscribe()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for e := range events {
-			t.Logf("event %s %s %s: %s -> %s %s", e.Time.Format("15:04:05.000"), e.Kind, e.Name, e.From, e.To, e.Detail)
+			t.Log("event " + FormatEvent(e))
 		}
 	}()
 	t.Cleanup(func() { stop(); <-done })

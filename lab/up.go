@@ -2,10 +2,12 @@ package lab
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"wasmbed-lab/boards"
@@ -29,11 +31,14 @@ func DefaultStateDir() (string, error) {
 // tokenFile holds the API token, readable by the lab's user only.
 const tokenFile = "api-token"
 
+// TokenPath is where a lab with this state directory keeps its API token.
+func TokenPath(stateDir string) string { return filepath.Join(stateDir, tokenFile) }
+
 // StartAPI serves the lab's HTTP API on addr (loopback unless allowRemote)
 // and writes its token to a file in the state directory, whose path it
 // returns: the token itself is never printed.
 func (l *Lab) StartAPI(addr string, allowRemote bool) (srv *api.Server, tokenPath string, err error) {
-	tokenPath = filepath.Join(l.opts.StateDir, tokenFile)
+	tokenPath = TokenPath(l.opts.StateDir)
 	token := ""
 	if b, err := os.ReadFile(tokenPath); err == nil {
 		token = strings.TrimSpace(string(b)) // the same token across restarts
@@ -101,6 +106,11 @@ func FormatEvent(e gateway.Event) string {
 		} else {
 			fmt.Fprintf(&b, "%s -> %s", e.From, e.To)
 		}
+	case gateway.EventAppPublish:
+		fmt.Fprintf(&b, "%s %s %s = %s", e.Kind, e.App, e.Topic, publishedText(e.Data))
+	case gateway.EventAppLog:
+		fmt.Fprintf(&b, "%s %s: %s", e.Kind, e.App, e.Detail)
+		return b.String()
 	default:
 		b.WriteString(e.Kind)
 	}
@@ -108,4 +118,15 @@ func FormatEvent(e gateway.Event) string {
 		b.WriteString(" (" + e.Detail + ")")
 	}
 	return b.String()
+}
+
+// publishedText shows published bytes as text when they are printable
+// ASCII, else as hex.
+func publishedText(data []byte) string {
+	for _, c := range data {
+		if c < 0x20 || c > 0x7e {
+			return "0x" + hex.EncodeToString(data)
+		}
+	}
+	return strconv.Quote(string(data))
 }

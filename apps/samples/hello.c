@@ -1,5 +1,5 @@
 /* hello: logs a greeting with the device's name, then returns (the app
- * stops). Small enough for the 8 KiB board (MEMORY_hello). */
+ * stops). It declares the little memory it needs (MEMORY_hello). */
 #include "wasmbed.h"
 
 void run(void)

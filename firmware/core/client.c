@@ -326,6 +326,11 @@ static void handle(struct client *c, uint64_t now_us)
 		send_error(c, refused_msg_id(c->rx, c->rx_len, err), err);
 		return;
 	}
+	if (c->state == CLIENT_ENROLLED) {
+		/* The gateway is there: a deploy's chunks may hold its
+		 * HeartbeatAcks back in the stream for a while. */
+		c->alive_us = now_us;
+	}
 	if ((valid_in[m.tag] & IN(c->state)) == 0) {
 		send_error(c, m.msg_id, PROTO_ERR_UNEXPECTED);
 		return;

@@ -18,8 +18,8 @@
  *      HeartbeatAck. Between them, the apps' events as the stream takes
  *      them (a due Heartbeat goes first).
  * The session is dead, client_poll returns false and the state is FAILED,
- * when missed_limit intervals pass without an answer: without a
- * HeartbeatAck once enrolled, without an enrollment answer before (then
+ * when missed_limit intervals pass without an answer: without a message
+ * once enrolled, without an enrollment answer before (then
  * the interval is the provisioned one, at least 1 s).
  *
  * Anything else the gateway sends keeps the session: RequestDeviceInfo is
@@ -125,7 +125,7 @@ struct client {
 	const struct client_info *info;
 
 	uint64_t next_heartbeat_us; /* the grid's next slot */
-	uint64_t alive_us;          /* latest HeartbeatAck, or when waiting began */
+	uint64_t alive_us;          /* latest message once enrolled, or when waiting began */
 	uint64_t heartbeat_sent_us; /* when the Heartbeat numbered seq was sent */
 	uint32_t provisioned_ms;
 	uint32_t heartbeat_ms;      /* the interval in use */

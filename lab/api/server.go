@@ -146,6 +146,8 @@ func (s *Server) routes(metrics http.Handler) {
 	m.Handle("POST /v1/devices/{ref}/reject", s.requireToken(s.decide((*gateway.Gateway).Reject)))
 	m.Handle("POST /v1/devices/{ref}/revoke", s.requireToken(s.decide((*gateway.Gateway).Revoke)))
 	m.Handle("GET /v1/events", s.requireToken(http.HandlerFunc(s.events)))
+	m.Handle("POST /v1/deploy", s.requireToken(http.HandlerFunc(s.deploy)))
+	m.Handle("POST /v1/stop", s.requireToken(http.HandlerFunc(s.stop)))
 	m.Handle("GET /metrics", metrics)
 	s.mux = m
 }

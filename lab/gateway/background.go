@@ -53,6 +53,9 @@ func (g *Gateway) sweep() {
 			g.setState(d, Unreachable, fmt.Sprintf("%d heartbeats missed", d.missedRun))
 		}
 	}
+	for _, d := range g.devices {
+		g.reconcileLocked(d) // deploys waiting out a retry delay
+	}
 	g.mu.Unlock()
 }
 

@@ -32,6 +32,10 @@ type Device struct {
 	FirmwareVersion string   `json:"firmware_version,omitempty"`
 	Capabilities    []string `json:"capabilities,omitempty"`
 	RAM             uint64   `json:"ram,omitempty"`
+
+	App        App    `json:"app"`
+	appDone    uint64 // deploys finished, for Deploy's wait
+	appRefused bool   // the latest one was refused by the device
 }
 
 // Status is the gateway as a whole.

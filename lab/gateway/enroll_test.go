@@ -109,14 +109,14 @@ func TestProtocolErrors(t *testing.T) {
 		ends     bool
 	}{
 		{"heartbeat before enrollment", false, mustEncode(5, proto.Heartbeat{Seq: 1}), proto.CodeNotEnrolled, 5, false},
-		{"unexpected ApplicationStatus", true, mustEncode(6, proto.ApplicationStatus{State: 1, Detail: "running"}), proto.CodeUnexpected, 6, false},
-		{"unexpected ApplicationDeployAck", true, mustEncode(7, proto.ApplicationDeployAck{OK: true}), proto.CodeUnexpected, 7, false},
-		{"unexpected ApplicationStopAck", true, mustEncode(8, proto.ApplicationStopAck{}), proto.CodeUnexpected, 8, false},
+		{"ApplicationStatus before enrollment", false, mustEncode(6, proto.ApplicationStatus{State: 1, Detail: "running"}), proto.CodeNotEnrolled, 6, false},
+		{"ApplicationDeployAck without a deploy", true, mustEncode(7, proto.ApplicationDeployAck{OK: true}), proto.CodeUnexpected, 7, false},
+		{"ApplicationStopAck without a stop", true, mustEncode(8, proto.ApplicationStopAck{}), proto.CodeUnexpected, 8, false},
 		{"garbage CBOR", true, frame(0xff, 0xff, 0xff), proto.CodeMalformed, 0, false},
 		{"truncated CBOR", false, frame(0x83, 0x00), proto.CodeMalformed, 0, false},
 		{"empty envelope", true, frame(), proto.CodeMalformed, 0, false},
 		{"envelope not an array", true, frame(0x01), proto.CodeMalformed, 0, false},
-		{"unknown tag", true, frame(0x83, 0x00, 0x09, 0x81, 0x08), proto.CodeUnknownTag, 0, false},
+		{"unknown tag", true, frame(0x83, 0x00, 0x09, 0x81, 0x09), proto.CodeUnknownTag, 0, false},
 		{"version 1", true, frame(0x83, 0x01, 0x09, 0x81, 0x00), proto.CodeUnsupportedVersion, 0, false},
 		{"heartbeat without fields", true, frame(0x83, 0x00, 0x09, 0x81, 0x00), proto.CodeBadField, 0, false},
 		{"public key of another size", true, frame(0x83, 0x00, 0x09, 0x82, 0x02, 0x41, 0x00), proto.CodeBadField, 0, false},

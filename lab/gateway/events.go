@@ -16,6 +16,9 @@ type Event struct {
 	From   State     `json:"from"`
 	To     State     `json:"to"`
 	Detail string    `json:"detail,omitempty"`
+	App    string    `json:"app,omitempty"`   // the app events': its name (or app_id when it is not the desired one)
+	Topic  string    `json:"topic,omitempty"` // EventAppPublish
+	Data   []byte    `json:"data,omitempty"`  // EventAppPublish
 }
 
 // MarshalJSON leaves From and To out of events that are not state changes.
@@ -30,7 +33,10 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		Device string    `json:"device,omitempty"`
 		Name   string    `json:"name,omitempty"`
 		Detail string    `json:"detail,omitempty"`
-	}{e.Time, e.Kind, e.Device, e.Name, e.Detail})
+		App    string    `json:"app,omitempty"`
+		Topic  string    `json:"topic,omitempty"`
+		Data   []byte    `json:"data,omitempty"`
+	}{e.Time, e.Kind, e.Device, e.Name, e.Detail, e.App, e.Topic, e.Data})
 }
 
 // Event kinds.
@@ -46,6 +52,13 @@ const (
 	// EventGateway: the gateway started or stopped (a lab's stream
 	// outlives its gateways); Detail says which.
 	EventGateway = "gateway"
+	// The app events: a deploy's outcome, the app's state as the device
+	// reports it, a line it logged (Detail) and a message it published
+	// (Topic, Data).
+	EventAppDeploy  = "app_deploy"
+	EventAppState   = "app_state"
+	EventAppLog     = "app_log"
+	EventAppPublish = "app_publish"
 )
 
 // Hub fans events out to subscribers. A subscriber that falls behind loses

@@ -67,6 +67,7 @@ type device struct {
 	lastBeat  time.Time
 	missedRun uint64 // intervals missed since the last heartbeat
 	dirty     bool   // changed since last written to the store
+	app       appTrack
 }
 
 // New opens a gateway on the store: it loads (or makes) the lab's PKI and
@@ -109,6 +110,9 @@ func New(cfg Config) (*Gateway, error) {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	if err := g.load(); err != nil {
+		return nil, err
+	}
+	if err := g.loadDesired(); err != nil {
 		return nil, err
 	}
 	g.wg.Add(1)
@@ -170,7 +174,7 @@ func (g *Gateway) Serve(ctx context.Context, conn net.Conn, board string) error 
 		g.emit(Event{Kind: EventRefused, Name: board, Detail: err.Error()})
 		return fmt.Errorf("gateway: %s: handshake: %w", board, err)
 	}
-	s := &session{g: g, conn: tc, board: board}
+	s := &session{g: g, conn: tc, board: board, done: make(chan struct{})}
 	if err := g.attach(s, tc.ConnectionState().PeerCertificates[0]); err != nil {
 		tc.Close()
 		if errors.Is(err, ErrRefused) {
@@ -221,6 +225,7 @@ func (g *Gateway) attach(s *session, cert *x509.Certificate) error {
 	}
 	old := d.session
 	d.session = s
+	d.app.known, d.app.stopSent = false, false // the next heartbeat says what it runs
 	d.Board = s.board
 	d.Sessions++
 	d.LastSeen = now
@@ -273,7 +278,9 @@ func (g *Gateway) emitLocked(e Event) {
 	if e.Time.IsZero() {
 		e.Time = g.now()
 	}
-	g.audit = append(g.audit, store.Event{Time: e.Time, Device: e.Device, Kind: e.Kind, Detail: auditDetail(e)})
+	if e.Kind != EventAppLog && e.Kind != EventAppPublish { // the audit log keeps decisions and changes, not app output
+		g.audit = append(g.audit, store.Event{Time: e.Time, Device: e.Device, Kind: e.Kind, Detail: auditDetail(e)})
+	}
 	g.events.Publish(e) // never blocks: a subscriber that is behind loses it
 	g.notifyLocked()
 }

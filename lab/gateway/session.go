@@ -24,10 +24,16 @@ type session struct {
 	nextID  uint64
 
 	closeOnce sync.Once
-	waiting   bool // an EnrollmentRequest waits for an operator (under g.mu)
+	done      chan struct{} // closed by close
+	waiting   bool          // an EnrollmentRequest waits for an operator (under g.mu)
 }
 
-func (s *session) close() { s.closeOnce.Do(func() { s.conn.Close() }) }
+func (s *session) close() {
+	s.closeOnce.Do(func() {
+		s.conn.Close()
+		close(s.done)
+	})
+}
 
 // run reads the device's messages until the session ends.
 func (s *session) run(ctx context.Context) error {
@@ -89,6 +95,8 @@ func (s *session) handle(env proto.Envelope) {
 		if !s.keyMatches(m.Key[:]) {
 			s.send(env.MsgID, proto.GatewayError{Code: proto.CodeBadField, Message: "public key differs from the certificate's"})
 		}
+	case proto.ApplicationDeployAck, proto.ApplicationStatus, proto.ApplicationStopAck, proto.AppEvent:
+		s.appMessage(env.MsgID, m)
 	case proto.DeviceError:
 		s.g.emit(Event{Kind: EventDeviceError, Device: s.dev.ID, Name: s.dev.Name,
 			Detail: fmt.Sprintf("%s: %s", m.Code, proto.QuoteText(m.Message))})
@@ -200,6 +208,7 @@ func (g *Gateway) heartbeat(s *session, msgID uint64, m *proto.Heartbeat) {
 	if !g.setState(d, Connected, "") {
 		g.notifyLocked() // new figures, for WaitFor
 	}
+	g.appsReport(d, m.Apps)
 	g.mu.Unlock()
 	s.send(msgID, proto.HeartbeatAck{Seq: m.Seq})
 }

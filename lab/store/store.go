@@ -29,9 +29,11 @@ const (
 	bucketDevices  = "devices"
 	bucketSettings = "settings"
 	bucketEvents   = "events"
+	bucketDesired  = "desired" // device ID -> Desired
+	bucketModules  = "modules" // SHA-256 -> the app's bytes
 )
 
-var buckets = []string{bucketMeta, bucketSecrets, bucketDevices, bucketSettings, bucketEvents}
+var buckets = []string{bucketMeta, bucketSecrets, bucketDevices, bucketSettings, bucketEvents, bucketDesired, bucketModules}
 
 // Store is the lab's state file. Its methods are safe for concurrent use.
 type Store struct {

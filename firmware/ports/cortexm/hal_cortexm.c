@@ -2,10 +2,12 @@
  * The HAL for every Cortex-M board: console and link on the board's two
  * UARTs (whose driver the port supplies), time and sleep on SysTick.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "cortexm.h"
 #include "board.h"
+
 #include "hal.h"
 #include "uart.h"
 
@@ -61,21 +63,41 @@ uint64_t hal_now_us(void)
 #endif
 
 static uint32_t rx_seen;
+static bool burst_armed; /* the timer runs at RX_BURST_US for bytes in flight */
 
-static uint64_t rx_burst_deadline(uint64_t deadline_us)
+/* While busy, how often the timer wakes QEMU's main loop once bytes stop. */
+#define BUSY_TICK_US 10000u
+
+/* Whether bytes arrived since the last call. */
+static bool rx_moved(void)
 {
 	uint32_t count = console.rx_count + link.rx_count;
-	if (RX_BURST_US == 0 || count == rx_seen) {
-		return deadline_us;
-	}
+	bool moved = RX_BURST_US != 0 && count != rx_seen;
 	rx_seen = count;
-	uint64_t soon = systick_now_us() + RX_BURST_US;
-	return soon < deadline_us ? soon : deadline_us;
+	return moved;
 }
 
 void hal_idle_until(uint64_t deadline_us)
 {
-	deadline_us = rx_burst_deadline(deadline_us);
+	uint64_t now = systick_now_us();
+	if (deadline_us <= now) {
+		/* Busy (an app runs): no sleep, and the timer is left alone, for
+		 * a loop that touches it on every pass keeps QEMU's main loop
+		 * from the device models (heartbeats then starve). Only a byte
+		 * that arrived asks for the next soon. */
+		if (rx_moved()) {
+			systick_arm(now + RX_BURST_US);
+			burst_armed = true;
+		} else if (burst_armed) {
+			systick_arm(now + BUSY_TICK_US);
+			burst_armed = false;
+		}
+		return;
+	}
+	if (rx_moved() && now + RX_BURST_US < deadline_us) {
+		deadline_us = now + RX_BURST_US;
+	}
+	burst_armed = false;
 	systick_arm(deadline_us);
 	/* Mask first, so that a byte arriving between the check and WFI still
 	 * wakes us: WFI returns on a pending interrupt even while masked. */
