@@ -49,6 +49,7 @@ type Board struct {
 	LEDs    []LED
 	Buttons []Button
 	I2C     []I2CBus
+	Sensors []Sensor
 
 	// Capabilities lists what apps may use on this board, as "name" or
 	// "name:count" strings, sorted.
@@ -91,6 +92,16 @@ type I2CBus struct {
 	Label      string
 	Compatible string
 	Base       uint64
+}
+
+// Sensor is a device on an I2C bus that apps read with sensor_read, and
+// whose value the lab sets through QMP (QEMU's -device with the label as
+// its id).
+type Sensor struct {
+	Label   string
+	Model   string // the QEMU device: "tmp105" (temperature, millidegrees C)
+	Bus     int    // index into I2C
+	Address uint32 // 7-bit
 }
 
 // All returns every board, sorted by name.

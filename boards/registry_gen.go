@@ -99,7 +99,13 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls", "wasm-memory:262144", "wasm-module:65536"},
+		Sensors: []Sensor{{
+			Label:   "temp0",
+			Model:   "tmp105",
+			Bus:     3,
+			Address: 0x48,
+		}},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "sensors:1", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:      "mps2-an386",
@@ -197,7 +203,13 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls", "wasm-memory:262144", "wasm-module:65536"},
+		Sensors: []Sensor{{
+			Label:   "temp0",
+			Model:   "tmp105",
+			Bus:     3,
+			Address: 0x48,
+		}},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "sensors:1", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:      "mps2-an500",
@@ -295,7 +307,13 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "tls", "wasm-memory:262144", "wasm-module:65536"},
+		Sensors: []Sensor{{
+			Label:   "temp0",
+			Model:   "tmp105",
+			Bus:     3,
+			Address: 0x48,
+		}},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "sensors:1", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:      "mps2-an505",
@@ -386,7 +404,13 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x5020d000,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link", "tls", "wasm-memory:262144", "wasm-module:65536"},
+		Sensors: []Sensor{{
+			Label:   "temp0",
+			Model:   "tmp105",
+			Bus:     1,
+			Address: 0x48,
+		}},
+		Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link", "sensors:1", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:    "native",

@@ -50,6 +50,11 @@ func qemuArgs(spec Spec, p launchPaths) ([]string, error) {
 		args = append(args, "-device", fmt.Sprintf("loader,file=%s,addr=0x%x,force-raw=on",
 			escapeOption(p.ProvisionFile), spec.Board.Provision.Base))
 	}
+	for _, s := range b.Sensors {
+		// No bus=: the SBCon buses all name theirs "i2c", and QEMU takes
+		// the last one, where the devicetree puts the sensor.
+		args = append(args, "-device", fmt.Sprintf("%s,id=%s,address=0x%x", s.Model, s.Label, s.Address))
+	}
 	if spec.Semihosting {
 		args = append(args, "-semihosting-config", "enable=on,target=native")
 	}

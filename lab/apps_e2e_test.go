@@ -126,6 +126,30 @@ func TestAppsOnBoards(t *testing.T) {
 				}
 			}
 
+			// thermostat reads the emulated TMP105, whose temperature the
+			// test sets, and drives LED 0 (the cooler) from it.
+			if len(b.Spec.Sensors) > 0 {
+				setTemp := func(mdeg int32) {
+					if err := b.SetSensor(context.Background(), b.Spec.Sensors[0].Label, mdeg); err != nil {
+						t.Fatal(err)
+					}
+				}
+				setTemp(30000)
+				deploy(t, l, name, "thermostat", sample(t, "thermostat"))
+				events.wait(20*time.Second, "30 °C published", func(e gateway.Event) bool {
+					return e.Kind == gateway.EventAppPublish && e.Topic == "temperature" && string(e.Data) == "30000"
+				})
+				waitLED(t, b, 0, true)
+				setTemp(20000)
+				events.wait(20*time.Second, "20 °C published", func(e gateway.Event) bool {
+					return e.Kind == gateway.EventAppPublish && e.Topic == "temperature" && string(e.Data) == "20000"
+				})
+				waitLED(t, b, 0, false)
+			} else {
+				deploy(t, l, name, "thermostat", sample(t, "thermostat"))
+				events.waitLog(20*time.Second, "thermostat: no temperature sensor on this board")
+			}
+
 			// trap is reported Trapped with its reason; heartbeats go on.
 			deploy(t, l, name, "trap", sample(t, "trap"))
 			d := waitDevice(t, l, b, name, 20*time.Second, "trap to trap", appState("Trapped", "integer divide by zero (function "))
@@ -162,6 +186,26 @@ func TestAppsOnBoards(t *testing.T) {
 			}
 			t.Logf("%s: hello (%d bytes) deployed in %v", board, res.Bytes, res.Latency)
 		})
+	}
+}
+
+// waitLED waits until the board's LED led, read from the emulated
+// hardware, is on (or off).
+func waitLED(t *testing.T, b *Board, led int, on bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		leds, err := b.LEDs(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if leds[led] == on {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("LED %d not %v within 10 s", led, on)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

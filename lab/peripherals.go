@@ -47,3 +47,19 @@ func (b *Board) readWord(ctx context.Context, addr uint64) (uint32, error) {
 	v, err := strconv.ParseUint(m[1], 16, 32)
 	return uint32(v), err
 }
+
+// SetSensor sets what the board's sensor label (boards.Board.Sensors)
+// measures, in its milli-unit (a TMP105: millidegrees Celsius), through
+// QMP: the firmware reads it from the emulated device.
+func (b *Board) SetSensor(ctx context.Context, label string, value int32) error {
+	for _, s := range b.Spec.Sensors {
+		if s.Label == label {
+			_, err := b.inst.QMP(ctx, "qom-set", map[string]any{"path": "/machine/peripheral/" + label, "property": "temperature", "value": value})
+			if err != nil {
+				return fmt.Errorf("lab: %s: setting sensor %s: %w", b.Spec.Name, label, err)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("lab: %s has no sensor %q", b.Spec.Name, label)
+}

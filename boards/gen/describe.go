@@ -7,6 +7,7 @@ package gen
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -69,6 +70,7 @@ func Describe(name string, root *fdt.Node) (boards.Board, error) {
 	b.Console = d.uart(d.chosen(chosen, "wasmbed,console"), 0)
 	b.Link = d.uart(d.chosen(chosen, "wasmbed,link"), 1)
 
+	sensorBus := map[int]uint64{} // sensor index -> its bus's base
 	root.Walk(func(n *fdt.Node) {
 		switch {
 		case n.Compatible("wasmbed,register-leds"):
@@ -80,10 +82,25 @@ func Describe(name string, root *fdt.Node) (boards.Board, error) {
 				b.Buttons = append(b.Buttons, boards.Button{Label: c.Name, Register: uint64(d.u32(c, "wasmbed,register")), Bit: d.u32(c, "wasmbed,bit")})
 			}
 		case n.Compatible("arm,versatile-i2c"):
-			b.I2C = append(b.I2C, boards.I2CBus{Label: d.str(n, "label"), Compatible: "arm,versatile-i2c", Base: d.region(n).Base})
+			bus := boards.I2CBus{Label: d.str(n, "label"), Compatible: "arm,versatile-i2c", Base: d.region(n).Base}
+			b.I2C = append(b.I2C, bus)
+			for _, c := range n.Children {
+				if c.Compatible("ti,tmp105") {
+					sensorBus[len(b.Sensors)] = bus.Base
+					b.Sensors = append(b.Sensors, boards.Sensor{Label: d.str(c, "label"), Model: "tmp105", Address: d.u32(c, "reg")})
+				}
+			}
 		}
 	})
 	sort.Slice(b.I2C, func(i, j int) bool { return b.I2C[i].Base < b.I2C[j].Base })
+	for i := range b.Sensors {
+		b.Sensors[i].Bus = slices.IndexFunc(b.I2C, func(bus boards.I2CBus) bool { return bus.Base == sensorBus[i] })
+		// QEMU attaches a -device without bus= to the last I2C bus it
+		// made, which on these machines is the one at the highest address.
+		if b.Sensors[i].Bus != len(b.I2C)-1 {
+			d.fail("sensor %s: QEMU can attach it only to the last I2C bus (%s)", b.Sensors[i].Label, b.I2C[len(b.I2C)-1].Label)
+		}
+	}
 	b.Capabilities = capabilities(b)
 	return b, d.err
 }
@@ -175,7 +192,7 @@ func capabilities(b boards.Board) []string {
 			caps = append(caps, "wasm-reduced")
 		}
 	}
-	counted := map[string]int{"leds": len(b.LEDs), "buttons": len(b.Buttons), "i2c": len(b.I2C)}
+	counted := map[string]int{"leds": len(b.LEDs), "buttons": len(b.Buttons), "i2c": len(b.I2C), "sensors": len(b.Sensors)}
 	for name, n := range counted {
 		if n > 0 {
 			caps = append(caps, fmt.Sprintf("%s:%d", name, n))

@@ -75,7 +75,7 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 		def(u.name+"_IRQ_TX", "%du", tx)
 	}
 	w.WriteString("\n")
-	var leds, buttons, buses []string
+	var leds, buttons, buses, sensors []string
 	for _, l := range b.LEDs {
 		leds = append(leds, fmt.Sprintf("{0x%08xu, %du, %q}", l.Register, l.Bit, l.Label))
 	}
@@ -85,10 +85,14 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 	for _, bus := range b.I2C {
 		buses = append(buses, fmt.Sprintf("{0x%08xu, %q}", bus.Base, bus.Label))
 	}
+	for _, s := range b.Sensors {
+		sensors = append(sensors, fmt.Sprintf("{%du, 0x%02xu, %q}", s.Bus, s.Address, s.Label))
+	}
 	for _, t := range []struct {
 		count, table string
 		rows         []string
-	}{{"BOARD_LED_COUNT", "BOARD_LEDS", leds}, {"BOARD_BUTTON_COUNT", "BOARD_BUTTONS", buttons}, {"BOARD_I2C_COUNT", "BOARD_I2C_BUSES", buses}} {
+	}{{"BOARD_LED_COUNT", "BOARD_LEDS", leds}, {"BOARD_BUTTON_COUNT", "BOARD_BUTTONS", buttons}, {"BOARD_I2C_COUNT", "BOARD_I2C_BUSES", buses},
+		{"BOARD_SENSOR_COUNT", "BOARD_SENSORS", sensors}} {
 		def(t.count, "%du", len(t.rows))
 		if len(t.rows) > 0 { // C has no empty initializer lists
 			def(t.table, "{ \\\n\t%s }", strings.Join(t.rows, ", \\\n\t"))
@@ -138,7 +142,7 @@ func Registry(all []boards.Board) ([]byte, error) {
 }
 
 // hexFields are printed in hex: they are addresses or sizes.
-var hexFields = map[string]bool{"Base": true, "Size": true, "Register": true}
+var hexFields = map[string]bool{"Base": true, "Size": true, "Register": true, "Address": true}
 
 // writeGo prints a value as a Go composite literal, one field a line,
 // leaving out zero fields, so the generated registry reads like hand-written

@@ -1,9 +1,7 @@
 /*
- * The app runtime (app.h) and the host functions it binds. Those that need
- * a message from the gateway (receive) or a bus driver (I2C, SPI, GPIO,
- * sensors) are not bound yet: an app importing one fails to start with
- * "unknown import", naming it, rather than getting an answer that is not
- * true.
+ * The app runtime (app.h) and the host functions it binds. Those not bound
+ * yet (receive, SPI, GPIO) make an app that imports one fail to start with
+ * "unknown import", naming it, rather than get an answer that is not true.
  */
 #include <string.h>
 
@@ -94,6 +92,9 @@ static uint32_t hal_answer(int r)
 	if (r == HAL_NOT_AVAILABLE) {
 		return (uint32_t)WASMBED_ENOTAVAIL;
 	}
+	if (r == HAL_NACK) {
+		return (uint32_t)WASMBED_EIO;
+	}
 	if (r < 0) {
 		return (uint32_t)WASMBED_ENODEV;
 	}
@@ -122,6 +123,55 @@ static enum wasm_trap host_button_read(struct wasm_thread *t, uint64_t *args, vo
 	(void)t;
 	(void)ctx;
 	args[0] = hal_answer(hal_button_get((uint32_t)args[0]));
+	return WASM_TRAP_NONE;
+}
+
+/* i2c_write and i2c_read: the same checks, one direction each. */
+static enum wasm_trap host_i2c(struct wasm_thread *t, uint64_t *args, bool write)
+{
+	uint32_t bus = (uint32_t)args[0], addr = (uint32_t)args[1], len = (uint32_t)args[3];
+	uint8_t *buf = wasm_memory_at(wasm_thread_memory(t), (uint32_t)args[2], len);
+	if (buf == NULL) {
+		return WASM_TRAP_MEMORY;
+	}
+	if (len > WASMBED_MAX_I2C || addr > 0x7fu) {
+		args[0] = (uint32_t)(len > WASMBED_MAX_I2C ? WASMBED_ETOOBIG : WASMBED_EINVAL);
+		return WASM_TRAP_NONE;
+	}
+	int r = write ? hal_i2c_transfer(bus, addr, buf, len, NULL, 0) : hal_i2c_transfer(bus, addr, NULL, 0, buf, len);
+	args[0] = r < 0 ? hal_answer(r) : len;
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap host_i2c_write(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	(void)ctx;
+	return host_i2c(t, args, true);
+}
+
+static enum wasm_trap host_i2c_read(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	(void)ctx;
+	return host_i2c(t, args, false);
+}
+
+static enum wasm_trap host_sensor_read(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	(void)ctx;
+	uint8_t *out = wasm_memory_at(wasm_thread_memory(t), (uint32_t)args[1], 4);
+	if (out == NULL) {
+		return WASM_TRAP_MEMORY;
+	}
+	int32_t value;
+	int r = hal_sensor_read((uint32_t)args[0], &value);
+	if (r == 0) {
+		uint32_t v = (uint32_t)value; /* little-endian, as the app's memory is */
+		out[0] = (uint8_t)v;
+		out[1] = (uint8_t)(v >> 8);
+		out[2] = (uint8_t)(v >> 16);
+		out[3] = (uint8_t)(v >> 24);
+	}
+	args[0] = r < 0 ? hal_answer(r) : WASMBED_OK;
 	return WASM_TRAP_NONE;
 }
 
@@ -173,6 +223,9 @@ static const struct {
 	{"random", host_random},
 	{"device_id", host_device_id},
 	{"publish", host_publish},
+	{"i2c_write", host_i2c_write},
+	{"i2c_read", host_i2c_read},
+	{"sensor_read", host_sensor_read},
 };
 
 static const struct {

@@ -73,6 +73,22 @@ int hal_led_set(unsigned led, int on);
 int hal_led_get(unsigned led);
 int hal_button_get(unsigned button);
 
+/*
+ * I2C on the board's buses (BOARD_I2C_BUSES): writes wr[0..wlen) to the
+ * 7-bit address addr, then reads rd[0..rlen) after a repeated start; either
+ * may be empty. Returns 0, HAL_NO_DEVICE for a bus beyond them,
+ * HAL_NOT_AVAILABLE on a board without I2C, or HAL_NACK when nothing
+ * acknowledges the address or a byte written.
+ */
+#define HAL_NACK (-3)
+int hal_i2c_transfer(unsigned bus, unsigned addr, const uint8_t *wr, size_t wlen, uint8_t *rd, size_t rlen);
+
+/*
+ * Reads sensor (BOARD_SENSORS) into *value, in its milli-unit (a TMP105:
+ * millidegrees Celsius). Returns 0, or an error as hal_i2c_transfer.
+ */
+int hal_sensor_read(unsigned sensor, int32_t *value);
+
 /* The GNU build id of the running image (20 bytes with sha1). */
 const uint8_t *hal_build_id(size_t *len);
 

@@ -47,6 +47,39 @@ int hal_button_get(unsigned button)
 	return button >= 2 ? HAL_NO_DEVICE : buttons[button];
 }
 
+/* One I2C bus with a device at 0x48 that echoes what was written last. */
+static uint8_t i2c_last[64];
+static size_t i2c_last_len;
+
+int hal_i2c_transfer(unsigned bus, unsigned addr, const uint8_t *wr, size_t wlen, uint8_t *rd, size_t rlen)
+{
+	if (bus >= 1) {
+		return HAL_NO_DEVICE;
+	}
+	if (addr != 0x48) {
+		return HAL_NACK;
+	}
+	if (wlen > 0) {
+		memcpy(i2c_last, wr, wlen);
+		i2c_last_len = wlen;
+	}
+	for (size_t i = 0; i < rlen; i++) {
+		rd[i] = i < i2c_last_len ? i2c_last[i] : 0xff;
+	}
+	return 0;
+}
+
+static int32_t temperature = 21000; /* sensor 0, millidegrees */
+
+int hal_sensor_read(unsigned sensor, int32_t *value)
+{
+	if (sensor >= 1) {
+		return HAL_NO_DEVICE;
+	}
+	*value = temperature;
+	return 0;
+}
+
 /* ---- A board's app buffers ---- */
 
 static char logged[512];    /* the latest log line */
@@ -222,13 +255,70 @@ static void test_counter(void)
 	free(b);
 }
 
+static void test_thermostat(void)
+{
+	struct board *b = board_new(65536);
+	now_us = 0;
+	temperature = 30000;
+	CHECK(app_start(&b->app, load(b, "thermostat")));
+	CHECK_EQ(settle(b), 1000000u);
+	CHECK_EQ(leds[0], 1); /* cooling */
+	CHECK(strcmp(topic, "temperature") == 0 && memcmp(message, "30000", 5) == 0);
+	temperature = 24500; /* within the hysteresis: still cooling */
+	now_us = 1000000;
+	CHECK_EQ(settle(b), 2000000u);
+	CHECK_EQ(leds[0], 1);
+	temperature = -1500;
+	now_us = 2000000;
+	CHECK_EQ(settle(b), 3000000u);
+	CHECK_EQ(leds[0], 0);
+	CHECK(memcmp(message, "-1500", 5) == 0);
+	free(b);
+}
+
+/* i2c_write then i2c_read through the host functions, and their errors
+ * (testdata/wasm/run/i2c.wat). */
+static void test_i2c(const char *testdata)
+{
+	struct board *b = board_new(65536);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/wasm/run/i2c.wasm", testdata);
+	FILE *f = fopen(path, "rb");
+	if (!CHECK(f != NULL)) {
+		free(b);
+		return;
+	}
+	size_t n = fread(b->module, 1, sizeof b->module, f);
+	fclose(f);
+	CHECK(app_start(&b->app, n));
+	CHECK_EQ(settle(b), UINT64_MAX);
+	CHECK_EQ(b->app.state, APP_STOPPED);
+	static const int32_t want[] = {2, 2, WASMBED_ENODEV, WASMBED_EIO, WASMBED_ETOOBIG, WASMBED_EINVAL};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		int32_t got;
+		memcpy(&got, b->memory + 0x100 + 4 * i, 4);
+		CHECK_EQ(got, want[i]);
+	}
+	CHECK(memcmp(b->memory + 0x200, "ab", 2) == 0);
+	free(b);
+}
+
 static void test_refusals(void)
 {
 	struct board *b = board_new(65536);
-	/* thermostat reads a sensor: not bound yet. */
-	CHECK(!app_start(&b->app, load(b, "thermostat")));
+	/* An app importing receive, not bound yet. */
+	static const uint8_t imports_receive[] = {
+		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+		0x01, 0x0a, 0x02, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00, /* (i32 i32) -> i32, () -> () */
+		0x02, 0x13, 0x01, 0x07, 'w', 'a', 's', 'm', 'b', 'e', 'd', 0x07, 'r', 'e', 'c', 'e', 'i', 'v', 'e', 0x00, 0x00,
+		0x03, 0x02, 0x01, 0x01,                   /* one function of type 1 */
+		0x07, 0x07, 0x01, 0x03, 'r', 'u', 'n', 0x00, 0x01, /* exported as run */
+		0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,       /* that does nothing */
+	};
+	memcpy(b->module, imports_receive, sizeof imports_receive);
+	CHECK(!app_start(&b->app, sizeof imports_receive));
 	CHECK_EQ(b->app.state, APP_FAILED);
-	CHECK(strncmp(b->app.detail, "unknown import wasmbed.sensor_read", 34) == 0);
+	CHECK(strncmp(b->app.detail, "unknown import wasmbed.receive", 30) == 0);
 	/* Bytes that are not a module. */
 	memcpy(b->module, "not a module", 12);
 	CHECK(!app_start(&b->app, 12));
@@ -250,7 +340,7 @@ static void test_refusals(void)
 static void test_bindings(void)
 {
 	static const char *const bound[] = {"log", "time_ms", "sleep_ms", "led_set", "led_get", "button_read",
-					    "random", "device_id", "publish"};
+					    "random", "device_id", "publish", "i2c_write", "i2c_read", "sensor_read"};
 	for (size_t i = 0; i < sizeof bound / sizeof bound[0]; i++) {
 		CHECK(app_binds(bound[i]));
 	}
@@ -272,6 +362,8 @@ int main(int argc, char **argv)
 	test_trap();
 	test_spin();
 	test_counter();
+	test_thermostat();
+	test_i2c(argv[1]);
 	test_refusals();
 	test_bindings();
 	return check_report("app");

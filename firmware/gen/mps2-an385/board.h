@@ -58,5 +58,8 @@
 	{0x40023000u, "audio"}, \
 	{0x40029000u, "shield0"}, \
 	{0x4002a000u, "shield1"} }
+#define BOARD_SENSOR_COUNT       1u
+#define BOARD_SENSORS            { \
+	{3u, 0x48u, "temp0"} }
 
 #endif

@@ -56,5 +56,8 @@
 #define BOARD_I2C_BUSES          { \
 	{0x5020c000u, "shield0"}, \
 	{0x5020d000u, "shield1"} }
+#define BOARD_SENSOR_COUNT       1u
+#define BOARD_SENSORS            { \
+	{1u, 0x48u, "temp0"} }
 
 #endif

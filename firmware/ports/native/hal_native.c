@@ -295,7 +295,8 @@ size_t hal_entropy(uint8_t *out, size_t cap)
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* A Linux process has no LEDs or buttons (its devicetree lists none). */
+/* A Linux process has no LEDs, buttons, I2C or sensors (its devicetree
+ * lists none). */
 int hal_led_set(unsigned led, int on)
 {
 	(void)led;
@@ -312,6 +313,24 @@ int hal_led_get(unsigned led)
 int hal_button_get(unsigned button)
 {
 	(void)button;
+	return HAL_NOT_AVAILABLE;
+}
+
+int hal_i2c_transfer(unsigned bus, unsigned addr, const uint8_t *wr, size_t wlen, uint8_t *rd, size_t rlen)
+{
+	(void)bus;
+	(void)addr;
+	(void)wr;
+	(void)wlen;
+	(void)rd;
+	(void)rlen;
+	return HAL_NOT_AVAILABLE;
+}
+
+int hal_sensor_read(unsigned sensor, int32_t *value)
+{
+	(void)sensor;
+	(void)value;
 	return HAL_NOT_AVAILABLE;
 }
 
