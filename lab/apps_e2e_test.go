@@ -177,6 +177,17 @@ func TestAppsOnBoards(t *testing.T) {
 				}
 			}
 
+			// echo publishes back what the gateway sends it.
+			deploy(t, l, name, "echo", sample(t, "echo"))
+			for _, msg := range []string{"ping", "pong"} {
+				if err := l.Gateway().SendMessage(name, []byte(msg)); err != nil {
+					t.Fatal(err)
+				}
+				events.wait(20*time.Second, "the echo of "+msg, func(e gateway.Event) bool {
+					return e.Kind == gateway.EventAppPublish && e.Topic == "echo" && string(e.Data) == msg
+				})
+			}
+
 			// A changed app replaces it.
 			res := deploy(t, l, name, "hello", sample(t, "hello"))
 			events.waitLog(20*time.Second, "hello from "+name)

@@ -1,6 +1,6 @@
 /*
  * The app runtime (app.h) and the host functions it binds. Those not bound
- * yet (receive, SPI, GPIO) make an app that imports one fail to start with
+ * yet (SPI, GPIO) make an app that imports one fail to start with
  * "unknown import", naming it, rather than get an answer that is not true.
  */
 #include <string.h>
@@ -175,6 +175,18 @@ static enum wasm_trap host_sensor_read(struct wasm_thread *t, uint64_t *args, vo
 	return WASM_TRAP_NONE;
 }
 
+static enum wasm_trap host_receive(struct wasm_thread *t, uint64_t *args, void *ctx)
+{
+	struct app *a = app_of(ctx);
+	uint32_t cap = (uint32_t)args[1];
+	uint8_t *buf = wasm_memory_at(wasm_thread_memory(t), (uint32_t)args[0], cap);
+	if (buf == NULL) {
+		return WASM_TRAP_MEMORY;
+	}
+	args[0] = (uint32_t)(a->host.receive != NULL ? a->host.receive(a->host.ctx, buf, cap) : WASMBED_EEMPTY);
+	return WASM_TRAP_NONE;
+}
+
 static enum wasm_trap host_random(struct wasm_thread *t, uint64_t *args, void *ctx)
 {
 	struct app *a = app_of(ctx);
@@ -226,6 +238,7 @@ static const struct {
 	{"i2c_write", host_i2c_write},
 	{"i2c_read", host_i2c_read},
 	{"sensor_read", host_sensor_read},
+	{"receive", host_receive},
 };
 
 static const struct {

@@ -60,6 +60,10 @@ struct app_host {
 	/* Whether emit has room for the largest event: after an emit, the app
 	 * waits until it has, so it never meets a full queue. NULL: always. */
 	bool (*room)(void *ctx);
+	/* Takes the oldest message for the app into buf: its length, or
+	 * WASMBED_EEMPTY, or WASMBED_ETOOBIG when it is longer than cap (it is
+	 * kept). NULL: never a message. */
+	int32_t (*receive)(void *ctx, uint8_t *buf, size_t cap);
 	void *ctx;
 };
 

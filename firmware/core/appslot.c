@@ -9,6 +9,7 @@
 #define EVENT_HEAD 4u
 #define EVENT_MAX (EVENT_HEAD + WASMBED_MAX_TOPIC + WASMBED_MAX_PUBLISH)
 _Static_assert(APPSLOT_QUEUE >= EVENT_MAX, "APPSLOT_QUEUE holds at least the largest event");
+_Static_assert(APPSLOT_INBOX >= 2u + PROTO_MAX_EVENT_DATA, "APPSLOT_INBOX holds at least the largest message");
 _Static_assert(WASMBED_MAX_LOG <= PROTO_MAX_EVENT_DATA && WASMBED_MAX_PUBLISH <= PROTO_MAX_EVENT_DATA,
 	       "an event's data fits one AppEvent");
 
@@ -136,6 +137,39 @@ static void status(void *ctx, struct proto_apps *apps)
 	}
 }
 
+/* ---- Messages for the app ---- */
+
+#define INBOX_HEAD 2u
+
+static int32_t receive(void *ctx, uint8_t *buf, size_t cap)
+{
+	struct appslot *s = slot_of(ctx);
+	if (s->inboxed == 0) {
+		return WASMBED_EEMPTY;
+	}
+	size_t len = (size_t)s->inbox[0] | (size_t)s->inbox[1] << 8;
+	if (len > cap) {
+		return WASMBED_ETOOBIG;
+	}
+	memcpy(buf, s->inbox + INBOX_HEAD, len);
+	memmove(s->inbox, s->inbox + INBOX_HEAD + len, s->inboxed - INBOX_HEAD - len);
+	s->inboxed -= INBOX_HEAD + len;
+	return (int32_t)len;
+}
+
+static enum proto_err deliver(struct appslot *s, struct proto_str data)
+{
+	if (INBOX_HEAD + data.len > sizeof s->inbox - s->inboxed) {
+		return PROTO_ERR_UNEXPECTED; /* full: the app does not keep up */
+	}
+	uint8_t *m = s->inbox + s->inboxed;
+	m[0] = (uint8_t)data.len;
+	m[1] = (uint8_t)(data.len >> 8);
+	memcpy(m + INBOX_HEAD, data.p, data.len);
+	s->inboxed += INBOX_HEAD + data.len;
+	return PROTO_OK;
+}
+
 /* ---- Deploys ---- */
 
 static bool is_current(const struct appslot *s, const uint8_t *id)
@@ -154,6 +188,7 @@ static void deploy_fails(struct appslot *s, struct fmt *f)
 static void begin(struct appslot *s, const struct proto_deploy_application *d)
 {
 	app_reset(&s->app, APP_DEPLOYING);
+	s->inboxed = 0; /* the messages were for the app it replaces */
 	s->has_id = true;
 	s->deploy_failed = false;
 	memcpy(s->id, d->app_id, sizeof s->id);
@@ -261,12 +296,18 @@ static enum proto_err on_message(void *ctx, const struct proto_gateway_msg *m, s
 			say(s, "removed", NULL, 0);
 			app_reset(&s->app, APP_NONE);
 			s->has_id = false;
-			s->queued = 0; /* its events would name an app the gateway has let go */
+			s->queued = s->inboxed = 0; /* its events and messages go with it */
 		}
 		reply->tag = PROTO_APPLICATION_STOP_ACK;
 		reply->u.stop_ack.app_id = m->u.stop_application.app_id;
 		reply->u.stop_ack.ok = true; /* it does not run now, whether it did or not */
 		return PROTO_OK;
+	case PROTO_APP_MESSAGE:
+		if (!is_current(s, m->u.app_message.app_id) ||
+		    (s->app.state != APP_RUNNING && s->app.state != APP_SLEEPING)) {
+			return PROTO_ERR_UNEXPECTED;
+		}
+		return deliver(s, m->u.app_message.data);
 	case PROTO_REQUEST_APPLICATION_STATUS: {
 		bool here = is_current(s, m->u.request_application_status.app_id);
 		reply->tag = PROTO_APPLICATION_STATUS;
@@ -290,6 +331,7 @@ void appslot_init(struct appslot *s, const struct app_buffers *buf, struct app_h
 	memset(s, 0, sizeof *s);
 	host.emit = emit;
 	host.room = room;
+	host.receive = receive;
 	host.ctx = s;
 	app_init(&s->app, buf, &host);
 	s->console = console;

@@ -4,8 +4,9 @@
  * checks its size and SHA-256 at the commit, starts it and answers with
  * ApplicationDeployAck; it stops it on StopApplication; it reports the
  * app's state in heartbeats and in an ApplicationStatus when the app ends;
- * and it queues what the app logs and publishes for the client to send as
- * AppEvents.
+ * it queues what the app logs and publishes for the client to send as
+ * AppEvents; and it keeps the AppMessages the app takes with receive (a
+ * message that finds the inbox full is answered with Error unexpected).
  *
  * A deploy replaces the app in the slot at its first message, so a board
  * needs room for one module only; one that fails leaves the slot Failed,
@@ -29,6 +30,9 @@
 #ifndef APPSLOT_QUEUE
 #define APPSLOT_QUEUE 1024u /* bytes of queued events */
 #endif
+#ifndef APPSLOT_INBOX
+#define APPSLOT_INBOX 512u /* bytes of messages waiting for the app */
+#endif
 #define APPSLOT_NAME_MAX 24u
 
 struct appslot {
@@ -49,6 +53,9 @@ struct appslot {
 	uint8_t queue[APPSLOT_QUEUE];
 	size_t queued;
 	uint32_t logs_dropped; /* log lines that met no session */
+	/* AppMessages for the app: 2-byte little-endian length, then data. */
+	uint8_t inbox[APPSLOT_INBOX];
+	size_t inboxed;
 	/* Where console lines go (the shell), NULL for none. */
 	void (*console)(const char *line);
 };

@@ -28,6 +28,7 @@ static const uint8_t valid_in[PROTO_GATEWAY_TAGS] = {
 	[PROTO_DEPLOY_COMMIT] = IN(CLIENT_ENROLLED),
 	[PROTO_STOP_APPLICATION] = IN(CLIENT_ENROLLED),
 	[PROTO_REQUEST_APPLICATION_STATUS] = IN(CLIENT_ENROLLED),
+	[PROTO_APP_MESSAGE] = IN(CLIENT_ENROLLED),
 	[PROTO_ENROLLMENT_ACCEPTED] = IN(CLIENT_ENROLLING),
 	[PROTO_ENROLLMENT_REJECTED] = IN(CLIENT_ENROLLING),
 	[PROTO_DEVICE_UUID] = IN(CLIENT_ENROLLING),
@@ -308,6 +309,8 @@ static void on_app_message(struct client *c, const struct proto_gateway_msg *m)
 	} else if (m->tag == PROTO_REQUEST_APPLICATION_STATUS) {
 		reply.tag = PROTO_APPLICATION_STATUS;
 		reply.u.application_status.app_id = m->u.request_application_status.app_id;
+	} else if (m->tag == PROTO_APP_MESSAGE) {
+		err = PROTO_ERR_UNEXPECTED; /* no app to take it */
 	}
 	if (err != PROTO_OK) {
 		send_error(c, m->msg_id, err);
@@ -359,6 +362,7 @@ static void handle(struct client *c, uint64_t now_us)
 	case PROTO_DEPLOY_COMMIT:
 	case PROTO_STOP_APPLICATION:
 	case PROTO_REQUEST_APPLICATION_STATUS:
+	case PROTO_APP_MESSAGE:
 		on_app_message(c, &m);
 		break;
 	case PROTO_GATEWAY_ERROR:

@@ -67,7 +67,8 @@ struct client_apps {
 	/* A session is up (enrolled) or has ended. */
 	void (*session)(void *ctx, bool up);
 	/* Acts on DeployApplication, DeployChunk, DeployCommit,
-	 * StopApplication or RequestApplicationStatus. Returns PROTO_OK, with
+	 * StopApplication, RequestApplicationStatus or AppMessage. Returns
+	 * PROTO_OK, with
 	 * the answer's tag and fields in *reply when one is owed (the client
 	 * gives it the request's msg_id; it comes preset to no tag,
 	 * PROTO_DEVICE_TAGS), or the code of the Error to answer. */

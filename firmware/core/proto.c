@@ -36,7 +36,10 @@ static const struct proto_field device_info_fields[] = {
 static const struct proto_field error_fields[] = {F(UINT, proto_error, code), F(TSTR, proto_error, message)};
 static const struct proto_field app_event_fields[] = {
 	F(ID, proto_app_event, app_id), F(UINT, proto_app_event, kind), F(TSTR, proto_app_event, topic),
-	F(BSTR, proto_app_event, data),
+	F(DATA, proto_app_event, data),
+};
+static const struct proto_field app_message_fields[] = {
+	F(ID, proto_app_message, app_id), F(DATA, proto_app_message, data),
 };
 static const struct proto_field heartbeat_ack_fields[] = {F(UINT, proto_heartbeat_ack, seq)};
 static const struct proto_field enrollment_accepted_fields[] = {F(UINT, proto_enrollment_accepted, heartbeat_ms)};
@@ -50,6 +53,12 @@ static const struct proto_field app_ref_fields[] = {F(ID, proto_app_ref, app_id)
 static const struct proto_field deploy_chunk_fields[] = {
 	F(ID, proto_deploy_chunk, app_id), F(UINT, proto_deploy_chunk, offset), F(CHUNK, proto_deploy_chunk, data),
 };
+
+/* The most bytes a byte string of this kind holds. */
+static size_t bstr_max(uint8_t kind)
+{
+	return kind == PROTO_K_CHUNK ? PROTO_MAX_CHUNK : kind == PROTO_K_DATA ? PROTO_MAX_EVENT_DATA : PROTO_MAX_ENVELOPE;
+}
 
 struct schema {
 	const struct proto_field *fields;
@@ -68,6 +77,7 @@ static const struct schema gateway_schema[PROTO_GATEWAY_TAGS] = {
 	S(heartbeat_ack_fields), S(enrollment_accepted_fields), S(enrollment_rejected_fields),
 	S(device_uuid_fields), S(deploy_application_fields), S(app_ref_fields), NONE,
 	S(app_ref_fields), S(deploy_chunk_fields), S(app_ref_fields), S(error_fields),
+	S(app_message_fields),
 };
 
 const struct proto_field *proto_fields(enum proto_dir dir, unsigned tag, size_t *n)
@@ -144,8 +154,9 @@ static enum proto_err get_field(struct cursor *c, uint8_t kind, uint8_t *at)
 		return get_string(c, CBOR_TSTR, (struct proto_str *)(void *)at);
 	case PROTO_K_BSTR:
 	case PROTO_K_CHUNK:
+	case PROTO_K_DATA:
 		err = get_string(c, CBOR_BSTR, (struct proto_str *)(void *)at);
-		if (err == PROTO_OK && kind == PROTO_K_CHUNK && ((struct proto_str *)(void *)at)->len > PROTO_MAX_CHUNK) {
+		if (err == PROTO_OK && ((struct proto_str *)(void *)at)->len > bstr_max(kind)) {
 			err = PROTO_ERR_BAD_FIELD;
 		}
 		return err;
@@ -285,9 +296,9 @@ static bool put_field(struct cbor_writer *w, uint8_t kind, const uint8_t *at)
 	case PROTO_K_TSTR:
 		return put_string(w, CBOR_TSTR, (const struct proto_str *)(const void *)at, PROTO_MAX_ENVELOPE);
 	case PROTO_K_BSTR:
-		return put_string(w, CBOR_BSTR, (const struct proto_str *)(const void *)at, PROTO_MAX_ENVELOPE);
 	case PROTO_K_CHUNK:
-		return put_string(w, CBOR_BSTR, (const struct proto_str *)(const void *)at, PROTO_MAX_CHUNK);
+	case PROTO_K_DATA:
+		return put_string(w, CBOR_BSTR, (const struct proto_str *)(const void *)at, bstr_max(kind));
 	case PROTO_K_ID:
 	case PROTO_K_KEY: {
 		struct proto_str s = {*(const uint8_t *const *)(const void *)at,

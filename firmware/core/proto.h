@@ -22,7 +22,8 @@
  *      tag a uint (MALFORMED); the tag is known (UNKNOWN_TAG);
  *   5. every field is present, of its type, fixed-size byte strings of
  *      their size, text strings valid UTF-8, DeployChunk data at most
- *      PROTO_MAX_CHUNK bytes (BAD_FIELD); arrays fit the PROTO_MAX_*
+ *      PROTO_MAX_CHUNK bytes, AppMessage data at most PROTO_MAX_EVENT_DATA
+ *      (BAD_FIELD); arrays fit the PROTO_MAX_*
  *      capacities below (TOO_LARGE; a limit of this side only).
  *
  * No malloc. Decoded strings point into the input buffer, which must
@@ -40,7 +41,7 @@
 #define PROTO_PREFIX 4u
 #define PROTO_MAX_MESSAGE (PROTO_PREFIX + PROTO_MAX_ENVELOPE)
 #define PROTO_MAX_CHUNK 1024u
-#define PROTO_MAX_EVENT_DATA 256u /* an AppEvent's data */
+#define PROTO_MAX_EVENT_DATA 256u /* an AppEvent's or AppMessage's data */
 #define PROTO_ID_LEN 16u  /* app_id, uuid */
 #define PROTO_KEY_LEN 32u /* public key, sha256 */
 
@@ -87,6 +88,7 @@ enum proto_gateway_tag {
 	PROTO_DEPLOY_CHUNK = 8,
 	PROTO_DEPLOY_COMMIT = 9,
 	PROTO_GATEWAY_ERROR = 10,
+	PROTO_APP_MESSAGE = 11,
 	PROTO_GATEWAY_TAGS
 };
 
@@ -193,6 +195,10 @@ struct proto_deploy_application {
 struct proto_app_ref { /* StopApplication, RequestApplicationStatus, DeployCommit */
 	const uint8_t *app_id;
 };
+struct proto_app_message {
+	const uint8_t *app_id;
+	struct proto_str data; /* at most PROTO_MAX_EVENT_DATA bytes */
+};
 struct proto_deploy_chunk {
 	const uint8_t *app_id;
 	uint64_t offset;
@@ -228,6 +234,7 @@ struct proto_gateway_msg {
 		struct proto_deploy_chunk deploy_chunk;
 		struct proto_app_ref deploy_commit;
 		struct proto_error error;
+		struct proto_app_message app_message;
 	} u;
 };
 
@@ -252,6 +259,7 @@ enum proto_kind {
 	PROTO_K_TSTR,   /* struct proto_str */
 	PROTO_K_BSTR,   /* struct proto_str */
 	PROTO_K_CHUNK,  /* struct proto_str, at most PROTO_MAX_CHUNK bytes */
+	PROTO_K_DATA,   /* struct proto_str, at most PROTO_MAX_EVENT_DATA bytes */
 	PROTO_K_ID,     /* const uint8_t *, PROTO_ID_LEN bytes */
 	PROTO_K_KEY,    /* const uint8_t *, PROTO_KEY_LEN bytes */
 	PROTO_K_UINTS,  /* struct proto_uints */

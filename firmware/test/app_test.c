@@ -111,6 +111,24 @@ static bool room(void *ctx)
 	return queue_room > 0;
 }
 
+/* One message waiting for the app, or none. */
+static const char *inbox;
+
+static int32_t take_message(void *ctx, uint8_t *buf, size_t cap)
+{
+	(void)ctx;
+	if (inbox == NULL) {
+		return WASMBED_EEMPTY;
+	}
+	size_t n = strlen(inbox);
+	if (n > cap) {
+		return WASMBED_ETOOBIG;
+	}
+	memcpy(buf, inbox, n);
+	inbox = NULL;
+	return (int32_t)n;
+}
+
 struct board {
 	uint8_t module[4096];
 	uint8_t memory[65536];
@@ -128,7 +146,8 @@ static struct board *board_new(uint32_t memory_cap)
 	rng_init(&b->rng, seed, 0, NULL, 0);
 	struct app_buffers buf = {b->module, sizeof b->module, b->memory, memory_cap, b->arena, sizeof b->arena,
 				  b->stack, 512, b->frames, 64};
-	struct app_host host = {&b->rng, "board-7", 7, emit, room, NULL};
+	struct app_host host = {.rng = &b->rng, .device_name = "board-7", .device_name_len = 7,
+				.emit = emit, .room = room, .receive = take_message};
 	app_init(&b->app, &buf, &host);
 	return b;
 }
@@ -255,6 +274,22 @@ static void test_counter(void)
 	free(b);
 }
 
+static void test_echo(void)
+{
+	struct board *b = board_new(65536);
+	now_us = 0;
+	emitted = 0;
+	CHECK(app_start(&b->app, load(b, "echo")));
+	CHECK_EQ(settle(b), 20000u); /* nothing yet: it polls */
+	CHECK_EQ(emitted, 0);
+	inbox = "ping";
+	now_us = 20000;
+	CHECK_EQ(settle(b), 40000u);
+	CHECK_EQ(emitted, 1);
+	CHECK(strcmp(topic, "echo") == 0 && memcmp(message, "ping", 4) == 0);
+	free(b);
+}
+
 static void test_thermostat(void)
 {
 	struct board *b = board_new(65536);
@@ -306,19 +341,20 @@ static void test_i2c(const char *testdata)
 static void test_refusals(void)
 {
 	struct board *b = board_new(65536);
-	/* An app importing receive, not bound yet. */
-	static const uint8_t imports_receive[] = {
+	/* An app importing gpio_read, not bound. */
+	static const uint8_t imports_gpio[] = {
 		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-		0x01, 0x0a, 0x02, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00, /* (i32 i32) -> i32, () -> () */
-		0x02, 0x13, 0x01, 0x07, 'w', 'a', 's', 'm', 'b', 'e', 'd', 0x07, 'r', 'e', 'c', 'e', 'i', 'v', 'e', 0x00, 0x00,
+		0x01, 0x09, 0x02, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00, /* (i32) -> i32, () -> () */
+		0x02, 0x15, 0x01, 0x07, 'w', 'a', 's', 'm', 'b', 'e', 'd',
+		0x09, 'g', 'p', 'i', 'o', '_', 'r', 'e', 'a', 'd', 0x00, 0x00,
 		0x03, 0x02, 0x01, 0x01,                   /* one function of type 1 */
 		0x07, 0x07, 0x01, 0x03, 'r', 'u', 'n', 0x00, 0x01, /* exported as run */
 		0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,       /* that does nothing */
 	};
-	memcpy(b->module, imports_receive, sizeof imports_receive);
-	CHECK(!app_start(&b->app, sizeof imports_receive));
+	memcpy(b->module, imports_gpio, sizeof imports_gpio);
+	CHECK(!app_start(&b->app, sizeof imports_gpio));
 	CHECK_EQ(b->app.state, APP_FAILED);
-	CHECK(strncmp(b->app.detail, "unknown import wasmbed.receive", 30) == 0);
+	CHECK(strncmp(b->app.detail, "unknown import wasmbed.gpio_read", 32) == 0);
 	/* Bytes that are not a module. */
 	memcpy(b->module, "not a module", 12);
 	CHECK(!app_start(&b->app, 12));
@@ -340,11 +376,11 @@ static void test_refusals(void)
 static void test_bindings(void)
 {
 	static const char *const bound[] = {"log", "time_ms", "sleep_ms", "led_set", "led_get", "button_read",
-					    "random", "device_id", "publish", "i2c_write", "i2c_read", "sensor_read"};
+					    "random", "device_id", "publish", "i2c_write", "i2c_read", "sensor_read", "receive"};
 	for (size_t i = 0; i < sizeof bound / sizeof bound[0]; i++) {
 		CHECK(app_binds(bound[i]));
 	}
-	CHECK(!app_binds("receive"));
+	CHECK(!app_binds("spi_transfer"));
 	CHECK(!app_binds("fork"));
 }
 
@@ -363,6 +399,7 @@ int main(int argc, char **argv)
 	test_spin();
 	test_counter();
 	test_thermostat();
+	test_echo();
 	test_i2c(argv[1]);
 	test_refusals();
 	test_bindings();

@@ -26,7 +26,7 @@ static const char *const device_names[PROTO_DEVICE_TAGS] = {
 };
 static const char *const gateway_names[PROTO_GATEWAY_TAGS] = {
 	"seq", "heartbeat_ms", "reason", "uuid", "app_id name size sha256", "app_id", "", "app_id",
-	"app_id offset data", "app_id", "code message",
+	"app_id offset data", "app_id", "code message", "app_id data",
 };
 static const char app_status_names[] = "app_id state detail";
 
@@ -87,7 +87,8 @@ static void dump_field(struct out *o, uint8_t kind, const uint8_t *at)
 		out_text(o, (const struct proto_str *)(const void *)at);
 		break;
 	case PROTO_K_BSTR:
-	case PROTO_K_CHUNK: {
+	case PROTO_K_CHUNK:
+	case PROTO_K_DATA: {
 		const struct proto_str *s = (const struct proto_str *)(const void *)at;
 		out_hex(o, s->p, s->len);
 		break;

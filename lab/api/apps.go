@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"wasmbed-lab/lab/gateway"
+	"wasmbed-lab/lab/proto"
 )
 
 // deployWait bounds how long a deploy request waits for the devices'
@@ -132,4 +133,27 @@ func (s *Server) stop(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeOutcomes(w, out)
+}
+
+// message is POST /v1/devices/{ref}/message: the body, at most 256 bytes,
+// goes to the app the device runs (its receive host function).
+func (s *Server) message(w http.ResponseWriter, r *http.Request) {
+	g, d, ok := s.lookup(w, r)
+	if !ok {
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, proto.MaxEventData+1))
+	switch {
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "reading the message: "+err.Error())
+		return
+	case len(data) > proto.MaxEventData:
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("a message to an app is at most %d bytes", proto.MaxEventData))
+		return
+	}
+	if err := g.SendMessage(d.ID, data); err != nil {
+		writeGatewayError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"device": d.Name, "bytes": len(data)})
 }

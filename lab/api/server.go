@@ -148,6 +148,7 @@ func (s *Server) routes(metrics http.Handler) {
 	m.Handle("GET /v1/events", s.requireToken(http.HandlerFunc(s.events)))
 	m.Handle("POST /v1/deploy", s.requireToken(http.HandlerFunc(s.deploy)))
 	m.Handle("POST /v1/stop", s.requireToken(http.HandlerFunc(s.stop)))
+	m.Handle("POST /v1/devices/{ref}/message", s.requireToken(http.HandlerFunc(s.message)))
 	m.Handle("GET /metrics", metrics)
 	s.mux = m
 }

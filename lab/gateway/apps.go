@@ -529,3 +529,31 @@ func (g *Gateway) Resolve(t Targets) ([]Device, error) {
 	slices.SortFunc(out, func(a, b Device) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
+
+// SendMessage sends data to the app device ref runs, which takes it with
+// the receive host function. It fails (ErrRefused) when the device has no
+// session or runs no app; the device answers an Error (an event) when its
+// inbox is full.
+func (g *Gateway) SendMessage(ref string, data []byte) error {
+	if len(data) > proto.MaxEventData {
+		return fmt.Errorf("%w: a message to an app is at most %d bytes, this one %d", ErrRefused, proto.MaxEventData, len(data))
+	}
+	g.mu.Lock()
+	d, err := g.findLocked(ref)
+	var s *session
+	var id proto.AppID
+	if err == nil {
+		s = d.session
+		raw, _ := hex.DecodeString(d.App.ID)
+		copy(id[:], raw)
+		if s == nil || (d.App.State != "Running" && d.App.State != "Sleeping") {
+			err = fmt.Errorf("%w: %s runs no app now (%s, app %s)", ErrRefused, d.Name, d.State, d.App.State)
+		}
+	}
+	g.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.push(proto.AppMessage{AppID: id, Data: data})
+	return nil
+}

@@ -107,6 +107,8 @@ var goodCases = []goodCase{
 	{"deploy chunk max", 9, DeployChunk{AppID: appA, Offset: 1 << 32, Data: seqBytes(0, MaxChunk)}},
 	{"deploy commit", 10, DeployCommit{AppID: appA}},
 	{"gateway error", 11, GatewayError{Code: CodeNotEnrolled, Message: "not enrolled"}},
+	{"app message", 12, AppMessage{AppID: appA, Data: []byte("set 21")}},
+	{"app message max", 13, AppMessage{AppID: appB, Data: seqBytes(0x10, MaxEventData)}},
 }
 
 var acceptCases = []acceptCase{
@@ -160,7 +162,7 @@ var badCases = []badCase{
 	{"body not an array", FromGateway, "83 00 00 06", nil, CodeMalformed},
 	{"empty body", FromGateway, "83 00 00 80", nil, CodeMalformed},
 	{"tag is text", FromGateway, "83 00 00 81 61 30", nil, CodeMalformed},
-	{"gateway tag 11", FromGateway, "83 00 00 81 0b", nil, CodeUnknownTag},
+	{"gateway tag 12", FromGateway, "83 00 00 81 0c", nil, CodeUnknownTag},
 	{"device tag 9", FromDevice, "83 00 00 81 09", nil, CodeUnknownTag},
 	{"tag 2^64-1", FromDevice, "83 00 00 81 1b ffffffffffffffff", nil, CodeUnknownTag},
 	{"heartbeat missing fields", FromDevice, "83 00 00 83 00 01 02", nil, CodeBadField},

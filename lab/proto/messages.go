@@ -49,6 +49,7 @@ const (
 	TagDeployChunk              Tag = 8
 	TagDeployCommit             Tag = 9
 	TagGatewayError             Tag = 10
+	TagAppMessage               Tag = 11
 )
 
 // Index of Counters in Heartbeat.
@@ -64,8 +65,9 @@ const (
 // MaxChunk is the most data one DeployChunk carries.
 const MaxChunk = 1024
 
-// MaxEventData is the most data one AppEvent carries: a log line or a
-// published message (apps.MaxLog, apps.MaxPublish).
+// MaxEventData is the most data one AppEvent or AppMessage carries: a log
+// line, a published message (apps.MaxLog, apps.MaxPublish) or one for the
+// app to receive.
 const MaxEventData = 256
 
 // AppEvent kinds.
@@ -213,6 +215,13 @@ type GatewayError struct {
 	Message string    `proto:"message"`
 }
 
+// AppMessage is a message for the device's app, which takes it with the
+// receive host function.
+type AppMessage struct {
+	AppID AppID  `proto:"app_id"`
+	Data  []byte `proto:"data,max=256"`
+}
+
 func (Heartbeat) Tag() Tag                { return TagHeartbeat }
 func (EnrollmentRequest) Tag() Tag        { return TagEnrollmentRequest }
 func (PublicKey) Tag() Tag                { return TagPublicKey }
@@ -233,6 +242,7 @@ func (RequestApplicationStatus) Tag() Tag { return TagRequestApplicationStatus }
 func (DeployChunk) Tag() Tag              { return TagDeployChunk }
 func (DeployCommit) Tag() Tag             { return TagDeployCommit }
 func (GatewayError) Tag() Tag             { return TagGatewayError }
+func (AppMessage) Tag() Tag               { return TagAppMessage }
 
 func (Heartbeat) Direction() Direction                { return FromDevice }
 func (EnrollmentRequest) Direction() Direction        { return FromDevice }
@@ -254,6 +264,7 @@ func (RequestApplicationStatus) Direction() Direction { return FromGateway }
 func (DeployChunk) Direction() Direction              { return FromGateway }
 func (DeployCommit) Direction() Direction             { return FromGateway }
 func (GatewayError) Direction() Direction             { return FromGateway }
+func (AppMessage) Direction() Direction               { return FromGateway }
 
 // messageTypes lists each direction's messages, indexed by tag.
 var messageTypes = [2][]Message{
@@ -261,5 +272,5 @@ var messageTypes = [2][]Message{
 		ApplicationDeployAck{}, ApplicationStopAck{}, DeviceInfo{}, DeviceError{}, AppEvent{}},
 	FromGateway: {HeartbeatAck{}, EnrollmentAccepted{}, EnrollmentRejected{}, DeviceUUID{},
 		DeployApplication{}, StopApplication{}, RequestDeviceInfo{}, RequestApplicationStatus{},
-		DeployChunk{}, DeployCommit{}, GatewayError{}},
+		DeployChunk{}, DeployCommit{}, GatewayError{}, AppMessage{}},
 }
