@@ -31,7 +31,7 @@ type BenchOptions struct {
 }
 
 // BenchParts are the parts of Bench, in the order they run.
-var BenchParts = []string{"boards", "fleets", "tls", "connect", "heartbeat", "wasm"}
+var BenchParts = []string{"boards", "fleets", "tls", "connect", "heartbeat", "wasm", "deploy"}
 
 func (o BenchOptions) runs(part string) bool {
 	return len(o.Only) == 0 || slices.Contains(o.Only, part)
@@ -63,13 +63,15 @@ type BenchReport struct {
 	Heartbeat *HeartbeatFleetResult
 	// Wasm is the interpreter against native code, and its flash.
 	Wasm *WasmBench
+	// Deploy is deploy latency to one board and a fleet, per kind of board.
+	Deploy []DeployBench
 }
 
 // Bench measures boot-to-banner time and idle host CPU for every board, how
 // long fleets of growing size take to boot together, what the firmware's
 // TLS handshake costs on each QEMU board that runs it, boot-to-Connected
-// through the gateway, a large fleet heartbeating, and the WebAssembly
-// interpreter against native code on the benchmark kernels.
+// through the gateway, a large fleet heartbeating, the WebAssembly
+// interpreter against native code on the benchmark kernels, and deploys.
 func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 	var r BenchReport
 	var err error
@@ -117,6 +119,11 @@ func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 			return r, err
 		}
 		r.Wasm = &w
+	}
+	if opts.runs("deploy") {
+		if r.Deploy, err = benchDeploys(ctx, opts); err != nil {
+			return r, err
+		}
 	}
 	return r, nil
 }
@@ -347,7 +354,12 @@ func WriteBenchTable(w io.Writer, r BenchReport, fleetLimit time.Duration) error
 		}
 	}
 	if r.Wasm != nil {
-		return writeWasmTables(w, *r.Wasm)
+		if err := writeWasmTables(w, *r.Wasm); err != nil {
+			return err
+		}
+	}
+	if len(r.Deploy) > 0 {
+		return writeDeployTable(w, r.Deploy)
 	}
 	return nil
 }

@@ -17,8 +17,14 @@ const (
 	// maxPendingOut bounds what Write queues before it waits for acks.
 	maxPendingOut = 64 << 10
 	// retransmitTimeout is how long unacknowledged DATA frames wait before
-	// they are all sent again (go-back-N, lab/link's package doc).
-	retransmitTimeout = 50 * time.Millisecond
+	// they are all sent again (go-back-N, lab/link's package doc), at the
+	// least. The wait follows the round trips measured (RFC 6298's
+	// estimator) and doubles with each go-back round in a row, up to
+	// maxRetransmitTimeout: a board that is slow for a while (a busy host,
+	// a deploy to a whole fleet) must not be buried under copies of what
+	// it has not read yet, each of which it reads byte by byte.
+	retransmitTimeout    = 50 * time.Millisecond
+	maxRetransmitTimeout = 2 * time.Second
 )
 
 // dataConn is one link session: the reliable byte stream in the link's DATA
@@ -44,6 +50,13 @@ type dataConn struct {
 	resend   int    // frames of the current go-back round already sent
 	timer    *time.Timer
 	stats    streamStats
+
+	// The retransmission timeout and the round-trip estimate it follows,
+	// from one frame at a time, never a resent one (Karn's rule).
+	rto, srtt, rttvar time.Duration
+	sampling          bool
+	sampleSeq         uint8
+	sampleAt          time.Time
 }
 
 // streamStats counts the reliable stream's work, for the lab's link view.
@@ -53,7 +66,7 @@ type streamStats struct {
 }
 
 func newDataConn(peer *linkPeer, board string) *dataConn {
-	c := &dataConn{peer: peer, board: board}
+	c := &dataConn{peer: peer, board: board, rto: retransmitTimeout}
 	c.cond = sync.NewCond(&c.mu)
 	return c
 }
@@ -96,6 +109,9 @@ func (c *dataConn) ack(next uint8) {
 	for _, l := range c.inflight[:k] {
 		n += l
 	}
+	if c.sampling && int(c.sampleSeq-c.txBase) < k {
+		c.sampled(time.Since(c.sampleAt))
+	}
 	c.out = c.out[n:]
 	c.inflight = c.inflight[k:]
 	c.txBase = next
@@ -104,6 +120,19 @@ func (c *dataConn) ack(next uint8) {
 	c.cond.Broadcast()
 	c.mu.Unlock()
 	c.pump()
+}
+
+// sampled takes a round trip: the timeout becomes SRTT + 4 RTTVAR, within
+// its bounds. The caller holds c.mu.
+func (c *dataConn) sampled(rtt time.Duration) {
+	c.sampling = false
+	if c.srtt == 0 {
+		c.srtt, c.rttvar = rtt, rtt/2
+	} else {
+		c.rttvar = (3*c.rttvar + (c.srtt - rtt).Abs()) / 4
+		c.srtt = (7*c.srtt + rtt) / 8
+	}
+	c.rto = min(max(c.srtt+4*c.rttvar, retransmitTimeout), maxRetransmitTimeout)
 }
 
 // armLocked (re)starts the retransmission timer while frames are in flight.
@@ -115,9 +144,9 @@ func (c *dataConn) armLocked() {
 		return
 	}
 	if c.timer == nil {
-		c.timer = time.AfterFunc(retransmitTimeout, c.timeout)
+		c.timer = time.AfterFunc(c.rto, c.timeout)
 	} else {
-		c.timer.Reset(retransmitTimeout)
+		c.timer.Reset(c.rto)
 	}
 }
 
@@ -126,6 +155,8 @@ func (c *dataConn) timeout() {
 	if len(c.inflight) > 0 && !c.closed {
 		c.resend = 0
 		c.stats.Retransmits++
+		c.sampling = false
+		c.rto = min(2*c.rto, maxRetransmitTimeout)
 		c.armLocked()
 	}
 	c.mu.Unlock()
@@ -163,6 +194,9 @@ func (c *dataConn) pump() {
 			}
 			c.inflight = append(c.inflight, n)
 			c.resend = len(c.inflight)
+			if !c.sampling {
+				c.sampling, c.sampleSeq, c.sampleAt = true, c.txBase+uint8(c.resend-1), time.Now()
+			}
 			if len(c.inflight) == 1 {
 				c.armLocked()
 			}

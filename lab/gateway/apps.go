@@ -82,6 +82,7 @@ type appTrack struct {
 	known     bool // a heartbeat of this session reported the device's apps
 	deploying bool // a deploy is in flight
 	force     bool // an operator's deploy: send it even if the device has it
+	lost      bool // the latest deploy went unanswered: the next report tells how it went
 	acks      chan proto.ApplicationDeployAck
 	stopSent  bool          // StopApplication sent this session
 	refused   [32]byte      // content the device refused: not sent again until deployed anew
@@ -242,10 +243,14 @@ func (g *Gateway) reconcileLocked(d *device) {
 		}
 		return
 	}
+	wantID := hex.EncodeToString(w.sum[:16])
+	if t.lost && d.App.ID == wantID && d.App.State != "Deploying" && d.App.State != "None" {
+		g.lostDeployDone(d, w) // its answer was lost, not the deploy
+		return
+	}
 	if t.refused == w.sum || g.now().Before(t.retryAt) {
 		return
 	}
-	wantID := hex.EncodeToString(w.sum[:16])
 	restart := false
 	switch {
 	case t.force, d.App.ID != wantID, d.App.State == "Deploying", d.App.State == "None":
@@ -260,7 +265,7 @@ func (g *Gateway) reconcileLocked(d *device) {
 		t.retryAt = g.now().Add(t.backoff)
 		t.backoff = min(2*t.backoff, maxBackoff)
 	}
-	t.deploying, t.force = true, false
+	t.deploying, t.force, t.lost = true, false, false
 	t.acks = make(chan proto.ApplicationDeployAck, 1)
 	go g.deploy(s, d, w, t.acks)
 }
@@ -301,11 +306,31 @@ func (g *Gateway) deploy(s *session, d *device, w *want, acks <-chan proto.Appli
 			Detail: fmt.Sprintf("deploy of %s failed: %s", w.App, err)})
 	default: // lost on the way: deploy again after a pause
 		t.retryAt = g.now().Add(restartBackoff)
+		t.lost = true
 		d.App.DeployError = err.Error()
 		g.emitLocked(Event{Kind: EventAppDeploy, Device: d.ID, Name: d.Name, App: w.App,
 			Detail: fmt.Sprintf("deploy of %s unanswered (%s); retrying", w.App, err)})
 	}
 	g.notifyLocked()
+}
+
+// lostDeployDone settles a deploy whose answer was lost with its session:
+// the device's report says it arrived, and whether it started (Failed: the
+// device refused it). The caller holds g.mu.
+func (g *Gateway) lostDeployDone(d *device, w *want) {
+	t := &d.app
+	t.lost = false
+	t.done++
+	d.appDone = t.done
+	if d.App.State == "Failed" {
+		t.refused, d.appRefused = w.sum, true
+		d.App.DeployError = d.App.Detail
+	} else {
+		d.App.Deploys++
+		d.appRefused, d.App.DeployError = false, ""
+	}
+	g.emitLocked(Event{Kind: EventAppDeploy, Device: d.ID, Name: d.Name, App: w.App,
+		Detail: fmt.Sprintf("the device holds %s (%s): its answer was lost with the session", w.App, d.App.State)})
 }
 
 // sendApp sends a module in chunks and waits for the device's answer: an
