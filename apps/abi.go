@@ -97,6 +97,7 @@ const (
 	MaxTopic   = 32  // bytes of a topic
 	MaxPublish = 256 // bytes of one published message
 	MaxI2C     = 64  // bytes of one I2C transfer
+	MaxSPI     = 256 // bytes of one SPI transfer
 	MaxRandom  = 256 // bytes of one random call
 )
 
@@ -139,14 +140,14 @@ var ABI = []Func{
 		Name:   "gpio_write",
 		Params: []Param{p("pin", I32, "uint32_t"), p("value", I32, "uint32_t")},
 		Result: I32, CResult: "int32_t",
-		Doc:    "Drives GPIO pin high (value != 0) or low. Returns 0.",
+		Doc:    "Drives GPIO pin high (value != 0) or low. Returns 0. No board's QEMU model implements its GPIO block: every board answers WASMBED_ENOTAVAIL.",
 		Errors: []Errno{ErrNotAvail, ErrNoDev},
 	},
 	{
 		Name:   "gpio_read",
 		Params: []Param{p("pin", I32, "uint32_t")},
 		Result: I32, CResult: "int32_t",
-		Doc:    "Reads GPIO pin: 1 high, 0 low.",
+		Doc:    "Reads GPIO pin: 1 high, 0 low. Every board answers WASMBED_ENOTAVAIL (see gpio_write).",
 		Errors: []Errno{ErrNotAvail, ErrNoDev},
 	},
 	{
@@ -174,8 +175,8 @@ var ABI = []Func{
 		Name:   "spi_transfer",
 		Params: []Param{p("bus", I32, "uint32_t"), p("tx", I32, "const void *"), p("rx", I32, "void *"), p("len", I32, "uint32_t")},
 		Result: I32, CResult: "int32_t",
-		Doc:    "Clocks tx[0..len) out on SPI bus bus while reading len bytes into rx. Returns len.",
-		Errors: []Errno{ErrNotAvail, ErrNoDev, ErrTooBig},
+		Doc:    fmt.Sprintf("Clocks tx[0..len) out on SPI bus bus (the `spi:N` capability; master, mode 0, 8-bit) while reading len bytes into rx, which may be tx. Returns len. At most %d bytes. Nothing is attached to the emulated buses: the bytes read are what the controller gives back, 0.", MaxSPI),
+		Errors: []Errno{ErrNotAvail, ErrNoDev, ErrTooBig, ErrIO},
 	},
 	{
 		Name:   "sensor_read",

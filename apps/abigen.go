@@ -42,7 +42,7 @@ func sdkHeader() []byte {
 	for _, l := range []struct {
 		name string
 		v    int
-	}{{"MAX_LOG", MaxLog}, {"MAX_TOPIC", MaxTopic}, {"MAX_PUBLISH", MaxPublish}, {"MAX_I2C", MaxI2C}, {"MAX_RANDOM", MaxRandom}} {
+	}{{"MAX_LOG", MaxLog}, {"MAX_TOPIC", MaxTopic}, {"MAX_PUBLISH", MaxPublish}, {"MAX_I2C", MaxI2C}, {"MAX_SPI", MaxSPI}, {"MAX_RANDOM", MaxRandom}} {
 		fmt.Fprintf(&b, "#define WASMBED_%-12s %d\n", l.name, l.v)
 	}
 	b.WriteString("\n/* Reduced-memory mode: a board under one 64 KiB page maps only the bytes\n")
@@ -100,7 +100,7 @@ func firmwareHeader() []byte {
 	for _, l := range []struct {
 		name string
 		v    int
-	}{{"MAX_LOG", MaxLog}, {"MAX_TOPIC", MaxTopic}, {"MAX_PUBLISH", MaxPublish}, {"MAX_I2C", MaxI2C}, {"MAX_RANDOM", MaxRandom}} {
+	}{{"MAX_LOG", MaxLog}, {"MAX_TOPIC", MaxTopic}, {"MAX_PUBLISH", MaxPublish}, {"MAX_I2C", MaxI2C}, {"MAX_SPI", MaxSPI}, {"MAX_RANDOM", MaxRandom}} {
 		fmt.Fprintf(&b, "#define WASMBED_%-12s %du\n", l.name, l.v)
 	}
 	b.WriteString("\n#endif\n")

@@ -49,6 +49,7 @@ type Board struct {
 	LEDs    []LED
 	Buttons []Button
 	I2C     []I2CBus
+	SPI     []SPIBus
 	Sensors []Sensor
 
 	// Capabilities lists what apps may use on this board, as "name" or
@@ -89,6 +90,13 @@ type Button struct {
 
 // I2CBus is an I2C controller.
 type I2CBus struct {
+	Label      string
+	Compatible string
+	Base       uint64
+}
+
+// SPIBus is an SPI controller: "arm,pl022" or "st,stm32-spi".
+type SPIBus struct {
 	Label      string
 	Compatible string
 	Base       uint64

@@ -99,13 +99,34 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
+		SPI: []SPIBus{{
+			Label:      "spi0",
+			Compatible: "arm,pl022",
+			Base:       0x40020000,
+		}, {
+			Label:      "spi1",
+			Compatible: "arm,pl022",
+			Base:       0x40021000,
+		}, {
+			Label:      "spi2",
+			Compatible: "arm,pl022",
+			Base:       0x40025000,
+		}, {
+			Label:      "spi3",
+			Compatible: "arm,pl022",
+			Base:       0x40026000,
+		}, {
+			Label:      "spi4",
+			Compatible: "arm,pl022",
+			Base:       0x40027000,
+		}},
 		Sensors: []Sensor{{
 			Label:   "temp0",
 			Model:   "tmp105",
 			Bus:     3,
 			Address: 0x48,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "sensors:1", "tls", "wasm-memory:262144", "wasm-module:65536"},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "sensors:1", "spi:5", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:      "mps2-an386",
@@ -203,13 +224,34 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
+		SPI: []SPIBus{{
+			Label:      "spi0",
+			Compatible: "arm,pl022",
+			Base:       0x40020000,
+		}, {
+			Label:      "spi1",
+			Compatible: "arm,pl022",
+			Base:       0x40021000,
+		}, {
+			Label:      "spi2",
+			Compatible: "arm,pl022",
+			Base:       0x40025000,
+		}, {
+			Label:      "spi3",
+			Compatible: "arm,pl022",
+			Base:       0x40026000,
+		}, {
+			Label:      "spi4",
+			Compatible: "arm,pl022",
+			Base:       0x40027000,
+		}},
 		Sensors: []Sensor{{
 			Label:   "temp0",
 			Model:   "tmp105",
 			Bus:     3,
 			Address: 0x48,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "sensors:1", "tls", "wasm-memory:262144", "wasm-module:65536"},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "sensors:1", "spi:5", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:      "mps2-an500",
@@ -307,13 +349,34 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x4002a000,
 		}},
+		SPI: []SPIBus{{
+			Label:      "spi0",
+			Compatible: "arm,pl022",
+			Base:       0x40020000,
+		}, {
+			Label:      "spi1",
+			Compatible: "arm,pl022",
+			Base:       0x40021000,
+		}, {
+			Label:      "spi2",
+			Compatible: "arm,pl022",
+			Base:       0x40025000,
+		}, {
+			Label:      "spi3",
+			Compatible: "arm,pl022",
+			Base:       0x40026000,
+		}, {
+			Label:      "spi4",
+			Compatible: "arm,pl022",
+			Base:       0x40027000,
+		}},
 		Sensors: []Sensor{{
 			Label:   "temp0",
 			Model:   "tmp105",
 			Bus:     3,
 			Address: 0x48,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "sensors:1", "tls", "wasm-memory:262144", "wasm-module:65536"},
+		Capabilities: []string{"buttons:2", "console", "i2c:4", "leds:10", "link", "sensors:1", "spi:5", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:      "mps2-an505",
@@ -404,13 +467,34 @@ var registry = []Board{
 			Compatible: "arm,versatile-i2c",
 			Base:       0x5020d000,
 		}},
+		SPI: []SPIBus{{
+			Label:      "spi0",
+			Compatible: "arm,pl022",
+			Base:       0x50205000,
+		}, {
+			Label:      "spi1",
+			Compatible: "arm,pl022",
+			Base:       0x50206000,
+		}, {
+			Label:      "spi2",
+			Compatible: "arm,pl022",
+			Base:       0x50209000,
+		}, {
+			Label:      "spi3",
+			Compatible: "arm,pl022",
+			Base:       0x5020a000,
+		}, {
+			Label:      "spi4",
+			Compatible: "arm,pl022",
+			Base:       0x5020b000,
+		}},
 		Sensors: []Sensor{{
 			Label:   "temp0",
 			Model:   "tmp105",
 			Bus:     1,
 			Address: 0x48,
 		}},
-		Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link", "sensors:1", "tls", "wasm-memory:262144", "wasm-module:65536"},
+		Capabilities: []string{"buttons:2", "console", "i2c:2", "leds:10", "link", "sensors:1", "spi:5", "tls", "wasm-memory:262144", "wasm-module:65536"},
 	},
 	{
 		Name:    "native",
@@ -469,7 +553,20 @@ var registry = []Board{
 			IRQs:       []uint32{38},
 			Serial:     1,
 		},
-		Capabilities: []string{"console", "link", "tls", "wasm-memory:65536", "wasm-module:32768"},
+		SPI: []SPIBus{{
+			Label:      "spi1",
+			Compatible: "st,stm32-spi",
+			Base:       0x40013000,
+		}, {
+			Label:      "spi2",
+			Compatible: "st,stm32-spi",
+			Base:       0x40003800,
+		}, {
+			Label:      "spi3",
+			Compatible: "st,stm32-spi",
+			Base:       0x40003c00,
+		}},
+		Capabilities: []string{"console", "link", "spi:3", "tls", "wasm-memory:65536", "wasm-module:32768"},
 	},
 	{
 		Name:      "stm32vldiscovery",

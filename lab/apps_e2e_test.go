@@ -105,6 +105,22 @@ func TestAppsOnBoards(t *testing.T) {
 			events.waitLog(20*time.Second, "hello from "+name)
 			waitDevice(t, l, b, name, 20*time.Second, "hello to return", appState("Stopped", ""))
 
+			// probe finds the board's buses through the firmware's drivers:
+			// the TMP105 answering on the last I2C bus, and what the SPI
+			// controllers (nothing attached) read back.
+			deploy(t, l, name, "probe", sample(t, "probe"))
+			if len(b.Spec.I2C) == 0 {
+				events.waitLog(20*time.Second, "probe: i2c not available on this board")
+			} else {
+				events.waitLog(20*time.Second, fmt.Sprintf("probe: i2c%d: 0x48", len(b.Spec.I2C)-1))
+			}
+			if len(b.Spec.SPI) == 0 {
+				events.waitLog(20*time.Second, "probe: spi not available on this board")
+			} else {
+				events.waitLog(20*time.Second, fmt.Sprintf("probe: spi%d: sent a55a, read 0000", len(b.Spec.SPI)-1))
+			}
+			events.waitLog(20*time.Second, "probe: gpio not available on this board")
+
 			// blink drives LED 0: the emulated board's register shows it
 			// go on and off. Boards without an LED model say so.
 			deploy(t, l, name, "blink", sample(t, "blink"))

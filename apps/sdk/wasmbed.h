@@ -24,6 +24,7 @@
 #define WASMBED_MAX_TOPIC    32
 #define WASMBED_MAX_PUBLISH  256
 #define WASMBED_MAX_I2C      64
+#define WASMBED_MAX_SPI      256
 #define WASMBED_MAX_RANDOM   256
 
 /* Reduced-memory mode: a board under one 64 KiB page maps only the bytes
@@ -53,10 +54,12 @@ WASMBED_IMPORT(led_set) int32_t wasmbed_led_set(uint32_t led, uint32_t on);
 /* Reads LED led back from the emulated register: 1 on, 0 off. */
 WASMBED_IMPORT(led_get) int32_t wasmbed_led_get(uint32_t led);
 
-/* Drives GPIO pin high (value != 0) or low. Returns 0. */
+/* Drives GPIO pin high (value != 0) or low. Returns 0. No board's QEMU
+ * model implements its GPIO block: every board answers WASMBED_ENOTAVAIL. */
 WASMBED_IMPORT(gpio_write) int32_t wasmbed_gpio_write(uint32_t pin, uint32_t value);
 
-/* Reads GPIO pin: 1 high, 0 low. */
+/* Reads GPIO pin: 1 high, 0 low. Every board answers WASMBED_ENOTAVAIL
+ * (see gpio_write). */
 WASMBED_IMPORT(gpio_read) int32_t wasmbed_gpio_read(uint32_t pin);
 
 /* Reads button button (0-based, the `buttons:N` capability): 1 pressed, 0
@@ -71,8 +74,10 @@ WASMBED_IMPORT(i2c_write) int32_t wasmbed_i2c_write(uint32_t bus, uint32_t addr,
  * most 64 bytes. */
 WASMBED_IMPORT(i2c_read) int32_t wasmbed_i2c_read(uint32_t bus, uint32_t addr, void *buf, uint32_t len);
 
-/* Clocks tx[0..len) out on SPI bus bus while reading len bytes into rx.
- * Returns len. */
+/* Clocks tx[0..len) out on SPI bus bus (the `spi:N` capability; master,
+ * mode 0, 8-bit) while reading len bytes into rx, which may be tx. Returns
+ * len. At most 256 bytes. Nothing is attached to the emulated buses: the
+ * bytes read are what the controller gives back, 0. */
 WASMBED_IMPORT(spi_transfer) int32_t wasmbed_spi_transfer(uint32_t bus, const void *tx, void *rx, uint32_t len);
 
 /* Reads sensor sensor into *value, in its milli-unit: sensor 0 is the

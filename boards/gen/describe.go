@@ -81,6 +81,12 @@ func Describe(name string, root *fdt.Node) (boards.Board, error) {
 			for _, c := range n.Children {
 				b.Buttons = append(b.Buttons, boards.Button{Label: c.Name, Register: uint64(d.u32(c, "wasmbed,register")), Bit: d.u32(c, "wasmbed,bit")})
 			}
+		case n.Compatible("arm,pl022"), n.Compatible("st,stm32-spi"):
+			compat := "arm,pl022"
+			if n.Compatible("st,stm32-spi") {
+				compat = "st,stm32-spi"
+			}
+			b.SPI = append(b.SPI, boards.SPIBus{Label: d.str(n, "label"), Compatible: compat, Base: d.region(n).Base})
 		case n.Compatible("arm,versatile-i2c"):
 			bus := boards.I2CBus{Label: d.str(n, "label"), Compatible: "arm,versatile-i2c", Base: d.region(n).Base}
 			b.I2C = append(b.I2C, bus)
@@ -93,6 +99,7 @@ func Describe(name string, root *fdt.Node) (boards.Board, error) {
 		}
 	})
 	sort.Slice(b.I2C, func(i, j int) bool { return b.I2C[i].Base < b.I2C[j].Base })
+	sort.Slice(b.SPI, func(i, j int) bool { return b.SPI[i].Label < b.SPI[j].Label })
 	for i := range b.Sensors {
 		b.Sensors[i].Bus = slices.IndexFunc(b.I2C, func(bus boards.I2CBus) bool { return bus.Base == sensorBus[i] })
 		// QEMU attaches a -device without bus= to the last I2C bus it
@@ -192,7 +199,7 @@ func capabilities(b boards.Board) []string {
 			caps = append(caps, "wasm-reduced")
 		}
 	}
-	counted := map[string]int{"leds": len(b.LEDs), "buttons": len(b.Buttons), "i2c": len(b.I2C), "sensors": len(b.Sensors)}
+	counted := map[string]int{"leds": len(b.LEDs), "buttons": len(b.Buttons), "i2c": len(b.I2C), "spi": len(b.SPI), "sensors": len(b.Sensors)}
 	for name, n := range counted {
 		if n > 0 {
 			caps = append(caps, fmt.Sprintf("%s:%d", name, n))

@@ -75,7 +75,7 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 		def(u.name+"_IRQ_TX", "%du", tx)
 	}
 	w.WriteString("\n")
-	var leds, buttons, buses, sensors []string
+	var leds, buttons, buses, spis, sensors []string
 	for _, l := range b.LEDs {
 		leds = append(leds, fmt.Sprintf("{0x%08xu, %du, %q}", l.Register, l.Bit, l.Label))
 	}
@@ -85,6 +85,13 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 	for _, bus := range b.I2C {
 		buses = append(buses, fmt.Sprintf("{0x%08xu, %q}", bus.Base, bus.Label))
 	}
+	for _, bus := range b.SPI {
+		kind := "BOARD_SPI_PL022"
+		if bus.Compatible == "st,stm32-spi" {
+			kind = "BOARD_SPI_STM32"
+		}
+		spis = append(spis, fmt.Sprintf("{0x%08xu, %s, %q}", bus.Base, kind, bus.Label))
+	}
 	for _, s := range b.Sensors {
 		sensors = append(sensors, fmt.Sprintf("{%du, 0x%02xu, %q}", s.Bus, s.Address, s.Label))
 	}
@@ -92,6 +99,7 @@ func FirmwareHeader(b boards.Board, source string) []byte {
 		count, table string
 		rows         []string
 	}{{"BOARD_LED_COUNT", "BOARD_LEDS", leds}, {"BOARD_BUTTON_COUNT", "BOARD_BUTTONS", buttons}, {"BOARD_I2C_COUNT", "BOARD_I2C_BUSES", buses},
+		{"BOARD_SPI_COUNT", "BOARD_SPI_BUSES", spis},
 		{"BOARD_SENSOR_COUNT", "BOARD_SENSORS", sensors}} {
 		def(t.count, "%du", len(t.rows))
 		if len(t.rows) > 0 { // C has no empty initializer lists

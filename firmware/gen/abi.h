@@ -40,6 +40,7 @@ enum wasmbed_errno {
 #define WASMBED_MAX_TOPIC    32u
 #define WASMBED_MAX_PUBLISH  256u
 #define WASMBED_MAX_I2C      64u
+#define WASMBED_MAX_SPI      256u
 #define WASMBED_MAX_RANDOM   256u
 
 #endif

@@ -84,6 +84,13 @@ int hal_button_get(unsigned button);
 int hal_i2c_transfer(unsigned bus, unsigned addr, const uint8_t *wr, size_t wlen, uint8_t *rd, size_t rlen);
 
 /*
+ * SPI on the board's buses (BOARD_SPI_BUSES): clocks tx[0..len) out while
+ * reading len bytes into rx (which may be tx). Returns 0, HAL_NO_DEVICE,
+ * HAL_NOT_AVAILABLE, or HAL_NACK when the controller never finishes.
+ */
+int hal_spi_transfer(unsigned bus, const uint8_t *tx, uint8_t *rx, size_t len);
+
+/*
  * Reads sensor (BOARD_SENSORS) into *value, in its milli-unit (a TMP105:
  * millidegrees Celsius). Returns 0, or an error as hal_i2c_transfer.
  */

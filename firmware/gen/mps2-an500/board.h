@@ -58,6 +58,13 @@
 	{0x40023000u, "audio"}, \
 	{0x40029000u, "shield0"}, \
 	{0x4002a000u, "shield1"} }
+#define BOARD_SPI_COUNT          5u
+#define BOARD_SPI_BUSES          { \
+	{0x40020000u, BOARD_SPI_PL022, "spi0"}, \
+	{0x40021000u, BOARD_SPI_PL022, "spi1"}, \
+	{0x40025000u, BOARD_SPI_PL022, "spi2"}, \
+	{0x40026000u, BOARD_SPI_PL022, "spi3"}, \
+	{0x40027000u, BOARD_SPI_PL022, "spi4"} }
 #define BOARD_SENSOR_COUNT       1u
 #define BOARD_SENSORS            { \
 	{3u, 0x48u, "temp0"} }

@@ -56,6 +56,13 @@
 #define BOARD_I2C_BUSES          { \
 	{0x5020c000u, "shield0"}, \
 	{0x5020d000u, "shield1"} }
+#define BOARD_SPI_COUNT          5u
+#define BOARD_SPI_BUSES          { \
+	{0x50205000u, BOARD_SPI_PL022, "spi0"}, \
+	{0x50206000u, BOARD_SPI_PL022, "spi1"}, \
+	{0x50209000u, BOARD_SPI_PL022, "spi2"}, \
+	{0x5020a000u, BOARD_SPI_PL022, "spi3"}, \
+	{0x5020b000u, BOARD_SPI_PL022, "spi4"} }
 #define BOARD_SENSOR_COUNT       1u
 #define BOARD_SENSORS            { \
 	{1u, 0x48u, "temp0"} }

@@ -39,6 +39,11 @@
 #define BOARD_LED_COUNT          0u
 #define BOARD_BUTTON_COUNT       0u
 #define BOARD_I2C_COUNT          0u
+#define BOARD_SPI_COUNT          3u
+#define BOARD_SPI_BUSES          { \
+	{0x40013000u, BOARD_SPI_STM32, "spi1"}, \
+	{0x40003800u, BOARD_SPI_STM32, "spi2"}, \
+	{0x40003c00u, BOARD_SPI_STM32, "spi3"} }
 #define BOARD_SENSOR_COUNT       0u
 
 #endif

@@ -34,6 +34,7 @@
 #define BOARD_LED_COUNT          0u
 #define BOARD_BUTTON_COUNT       0u
 #define BOARD_I2C_COUNT          0u
+#define BOARD_SPI_COUNT          0u
 #define BOARD_SENSOR_COUNT       0u
 
 #endif

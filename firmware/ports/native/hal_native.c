@@ -295,8 +295,8 @@ size_t hal_entropy(uint8_t *out, size_t cap)
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* A Linux process has no LEDs, buttons, I2C or sensors (its devicetree
- * lists none). */
+/* A Linux process has no LEDs, buttons, I2C, SPI or sensors (its
+ * devicetree lists none). */
 int hal_led_set(unsigned led, int on)
 {
 	(void)led;
@@ -324,6 +324,15 @@ int hal_i2c_transfer(unsigned bus, unsigned addr, const uint8_t *wr, size_t wlen
 	(void)wlen;
 	(void)rd;
 	(void)rlen;
+	return HAL_NOT_AVAILABLE;
+}
+
+int hal_spi_transfer(unsigned bus, const uint8_t *tx, uint8_t *rx, size_t len)
+{
+	(void)bus;
+	(void)tx;
+	(void)rx;
+	(void)len;
 	return HAL_NOT_AVAILABLE;
 }
 
