@@ -178,6 +178,14 @@ func (c *labClient) parse(args []string) (gateway.Targets, error) {
 	return t, nil
 }
 
+// roundLatency keeps two or three significant digits: 102ms, 412µs.
+func roundLatency(d time.Duration) time.Duration {
+	if d >= time.Millisecond {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
 func btoi(b bool) int {
 	if b {
 		return 1
@@ -196,7 +204,7 @@ func report(out api.Outcomes) error {
 		case o.Pending:
 			fmt.Printf("%-22s pending: it gets %s when it comes back\n", o.Device, o.App)
 		case o.App != "":
-			fmt.Printf("%-22s ok: %s (%d bytes) in %d ms\n", o.Device, o.App, o.Bytes, o.Latency.Milliseconds())
+			fmt.Printf("%-22s ok: %s (%d bytes) in %v\n", o.Device, o.App, o.Bytes, roundLatency(o.Latency))
 		default:
 			fmt.Printf("%-22s ok\n", o.Device)
 		}

@@ -84,11 +84,12 @@ type appTrack struct {
 	force     bool // an operator's deploy: send it even if the device has it
 	lost      bool // the latest deploy went unanswered: the next report tells how it went
 	acks      chan proto.ApplicationDeployAck
-	stopSent  bool          // StopApplication sent this session
-	refused   [32]byte      // content the device refused: not sent again until deployed anew
-	retryAt   time.Time     // no deploy before (after a timeout or a restart)
-	backoff   time.Duration // the next restart's delay
-	done      uint64        // deploys finished (either way), for Deploy's wait
+	stopSent  bool              // StopApplication sent this session
+	refused   [32]byte          // content the device refused: not sent again until deployed anew
+	retryAt   time.Time         // no deploy before (after a timeout or a restart)
+	backoff   time.Duration     // the next restart's delay
+	done      uint64            // deploys finished (either way), for Deploy's wait
+	names     map[string]string // app_id (hex) -> name, of the apps sent to the device
 }
 
 const (
@@ -266,6 +267,7 @@ func (g *Gateway) reconcileLocked(d *device) {
 		t.backoff = min(2*t.backoff, maxBackoff)
 	}
 	t.deploying, t.force, t.lost = true, false, false
+	t.remember(w)
 	t.acks = make(chan proto.ApplicationDeployAck, 1)
 	go g.deploy(s, d, w, t.acks)
 }
@@ -431,11 +433,23 @@ func (g *Gateway) appStatus(d *device, st proto.ApplicationStatus) {
 	g.emitLocked(Event{Kind: EventAppState, Device: d.ID, Name: d.Name, App: g.appName(d, id), Detail: detail})
 }
 
-// appName is the name of the app with this app_id on d, if it is the
-// desired one.
+// maxNames bounds the app names a device's track remembers.
+const maxNames = 8
+
+// remember keeps w's name for the events of its app_id, also once another
+// app is desired (its last events may still be on the way).
+func (t *appTrack) remember(w *want) {
+	if t.names == nil || len(t.names) >= maxNames {
+		t.names = map[string]string{}
+	}
+	t.names[hex.EncodeToString(w.sum[:16])] = w.App
+}
+
+// appName is the name of the app with this app_id on d, if the gateway
+// sent it; its app_id otherwise.
 func (g *Gateway) appName(d *device, id string) string {
-	if w := d.app.want; w != nil && id == hex.EncodeToString(w.sum[:16]) {
-		return w.App
+	if name, ok := d.app.names[id]; ok {
+		return name
 	}
 	return id
 }
