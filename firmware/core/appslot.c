@@ -63,7 +63,9 @@ static bool emit(void *ctx, unsigned kind, const uint8_t *topic, size_t topic_le
 	e[1] = (uint8_t)topic_len;
 	e[2] = (uint8_t)len;
 	e[3] = (uint8_t)(len >> 8);
-	memcpy(e + EVENT_HEAD, topic, topic_len);
+	if (topic_len > 0) { /* a log line has no topic: NULL */
+		memcpy(e + EVENT_HEAD, topic, topic_len);
+	}
 	memcpy(e + EVENT_HEAD + topic_len, data, len);
 	s->queued += need;
 	return true;

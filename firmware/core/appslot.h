@@ -31,9 +31,13 @@
 #define APPSLOT_QUEUE 1024u /* bytes of queued events */
 #endif
 #ifndef APPSLOT_INBOX
-#define APPSLOT_INBOX 512u /* bytes of messages waiting for the app */
+#define APPSLOT_INBOX (2u * (2u + PROTO_MAX_EVENT_DATA)) /* two messages of the most bytes wait for the app */
 #endif
 #define APPSLOT_NAME_MAX 24u
+/* The longest message the slot has the client send, length prefix
+ * included: an AppEvent with the longest topic and data (about 330 bytes).
+ * CLIENT_TX_MAX must hold it. */
+#define APPSLOT_MSG_MAX 340u
 
 struct appslot {
 	struct app app;

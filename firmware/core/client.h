@@ -41,12 +41,13 @@
 /* Buffer sizes. Override them for the whole build (-D), never for one
  * file: struct client's layout depends on them. CLIENT_RX_MAX holds the
  * largest message received, its 4-byte length prefix included (1100 fits
- * a DeployChunk); CLIENT_TX_MAX the largest message sent. */
+ * a DeployChunk); CLIENT_TX_MAX the largest message sent (400 fits an
+ * AppEvent, appslot.h). */
 #ifndef CLIENT_RX_MAX
 #define CLIENT_RX_MAX 1100u
 #endif
 #ifndef CLIENT_TX_MAX
-#define CLIENT_TX_MAX 256u
+#define CLIENT_TX_MAX 400u
 #endif
 #define CLIENT_REASON_MAX 32u          /* EnrollmentRejected reason kept, NUL included */
 #define CLIENT_MISSED_LIMIT 3u         /* N when client_init is given 0 */

@@ -31,6 +31,7 @@ static struct provision provision;
 static struct session session;
 #endif
 #if FW_APPS
+_Static_assert(CLIENT_TX_MAX >= APPSLOT_MSG_MAX, "CLIENT_TX_MAX holds the app slot's longest message");
 static struct appslot slot;
 static uint8_t app_module[BOARD_WASM_MODULE_MAX];
 static uint8_t app_memory[BOARD_WASM_MEMORY] __attribute__((aligned(8)));

@@ -13,7 +13,7 @@
  * Nothing reads or writes out of bounds, the slot keeps its invariants,
  * and every byte the device sends decodes as one device message. */
 #include "appslot.h"
-#include "hal.h"
+#include "fake_hal.h"
 #include "sha2.h"
 
 #include <stdlib.h>
@@ -24,50 +24,6 @@ static void require(bool ok)
 	if (!ok) {
 		abort();
 	}
-}
-
-/* ---- A fake HAL: a clock, and buses that answer ---- */
-
-static uint64_t now_us;
-
-uint64_t hal_now_us(void)
-{
-	return now_us;
-}
-
-int hal_led_set(unsigned led, int on)
-{
-	return led < 2 ? on != 0 : HAL_NO_DEVICE;
-}
-
-int hal_led_get(unsigned led)
-{
-	return led < 2 ? 0 : HAL_NO_DEVICE;
-}
-
-int hal_button_get(unsigned button)
-{
-	return button < 2 ? 1 : HAL_NO_DEVICE;
-}
-
-int hal_i2c_transfer(unsigned bus, unsigned addr, const uint8_t *wr, size_t wlen, uint8_t *rd, size_t rlen)
-{
-	(void)wr;
-	(void)wlen;
-	memset(rd, 0x5a, rlen);
-	return bus > 0 ? HAL_NO_DEVICE : addr == 0x48 ? 0 : HAL_NACK;
-}
-
-int hal_spi_transfer(unsigned bus, const uint8_t *tx, uint8_t *rx, size_t len)
-{
-	memmove(rx, tx, len);
-	return bus > 0 ? HAL_NO_DEVICE : 0;
-}
-
-int hal_sensor_read(unsigned sensor, int32_t *value)
-{
-	*value = 21500;
-	return sensor > 0 ? HAL_NO_DEVICE : 0;
 }
 
 /* ---- The stream: the gateway's bytes in, the device's checked out ---- */

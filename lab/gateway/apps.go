@@ -192,10 +192,15 @@ func (g *Gateway) Deploy(ctx context.Context, ref, name string, module []byte, r
 	// A deploy lost on the way (the session ended) is sent again: wait for
 	// one the device answered.
 	got, err := g.WaitFor(ctx, id, func(dev Device) bool {
-		return dev.appDone > before && (dev.App.DeployError == "" || dev.appRefused)
+		superseded := dev.App.WantSHA != desired.SHA256
+		ours := dev.appDone > before && dev.appDoneSHA == desired.SHA256
+		return superseded || ours && (dev.App.DeployError == "" || dev.appRefused)
 	})
 	if err != nil {
 		return res, fmt.Errorf("gateway: deploy %s to %s: no answer (%s): %w", name, devName, got.App.DeployError, err)
+	}
+	if got.App.WantSHA != desired.SHA256 {
+		return res, fmt.Errorf("gateway: deploy %s to %s: superseded by a later deploy or stop", name, devName)
 	}
 	if got.appRefused {
 		return res, fmt.Errorf("gateway: deploy %s to %s: the device refused it: %s", name, devName, got.App.DeployError)
@@ -284,7 +289,7 @@ func (g *Gateway) deploy(s *session, d *device, w *want, acks <-chan proto.Appli
 	t := &d.app
 	t.deploying = false
 	t.done++
-	d.appDone = t.done
+	d.appDone, d.appDoneSHA = t.done, hex.EncodeToString(w.sum[:])
 	d.appRefused = false
 	d.dirty = true
 	if t.want != w {
@@ -323,7 +328,7 @@ func (g *Gateway) lostDeployDone(d *device, w *want) {
 	t := &d.app
 	t.lost = false
 	t.done++
-	d.appDone = t.done
+	d.appDone, d.appDoneSHA = t.done, hex.EncodeToString(w.sum[:])
 	if d.App.State == "Failed" {
 		t.refused, d.appRefused = w.sum, true
 		d.App.DeployError = d.App.Detail

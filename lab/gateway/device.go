@@ -35,7 +35,8 @@ type Device struct {
 
 	App        App    `json:"app"`
 	appDone    uint64 // deploys finished, for Deploy's wait
-	appRefused bool   // the latest one was refused by the device
+	appDoneSHA string // the content of the latest
+	appRefused bool   // which the device refused
 }
 
 // Status is the gateway as a whole.
