@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -102,16 +101,11 @@ func benchDeploy(ctx context.Context, opts BenchOptions, board string) (DeployBe
 	if err != nil {
 		return res, err
 	}
-	dir, err := os.MkdirTemp("", "wasmbed-bench-")
+	l, done, err := openBenchLab(ctx, opts, gateway.Config{})
 	if err != nil {
 		return res, err
 	}
-	defer os.RemoveAll(dir)
-	l, err := Open(Options{StateDir: dir, Root: opts.Root})
-	if err != nil {
-		return res, err
-	}
-	defer l.Close(context.WithoutCancel(ctx))
+	defer done()
 	names := make([]string, res.Fleet)
 	for i := range names {
 		names[i] = fmt.Sprintf("deploy-%02d", i)

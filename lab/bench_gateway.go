@@ -35,19 +35,31 @@ type HeartbeatFleetResult struct {
 	Ramp         time.Duration // from the first boot until every device was Connected
 }
 
+// openBenchLab opens a lab on a fresh state directory; done closes it and
+// removes the directory.
+func openBenchLab(ctx context.Context, opts BenchOptions, cfg gateway.Config) (l *Lab, done func(), err error) {
+	dir, err := os.MkdirTemp("", "wasmbed-bench-")
+	if err != nil {
+		return nil, nil, err
+	}
+	if l, err = Open(Options{StateDir: dir, Root: opts.Root, Gateway: cfg}); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return l, func() {
+		l.Close(context.WithoutCancel(ctx))
+		os.RemoveAll(dir)
+	}, nil
+}
+
 // benchConnect boots each board boots times into one lab and times it to
 // Connected.
 func benchConnect(ctx context.Context, opts BenchOptions) ([]ConnectResult, error) {
-	dir, err := os.MkdirTemp("", "wasmbed-bench-")
+	l, done, err := openBenchLab(ctx, opts, gateway.Config{})
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	l, err := Open(Options{StateDir: dir, Root: opts.Root})
-	if err != nil {
-		return nil, err
-	}
-	defer l.Close(context.WithoutCancel(ctx))
+	defer done()
 	var results []ConnectResult
 	for _, bd := range boards.All() {
 		if !bd.Has("tls") {
@@ -92,16 +104,11 @@ func timeToConnected(ctx context.Context, l *Lab, bd boards.Board, name string) 
 // Connected, then counts missed heartbeats and the lab's CPU over window.
 func benchHeartbeatFleet(ctx context.Context, opts BenchOptions, qemu, native int, window time.Duration) (HeartbeatFleetResult, error) {
 	res := HeartbeatFleetResult{QEMU: qemu, Native: native, Interval: time.Second, Window: window}
-	dir, err := os.MkdirTemp("", "wasmbed-bench-")
+	l, done, err := openBenchLab(ctx, opts, gateway.Config{Heartbeat: res.Interval})
 	if err != nil {
 		return res, err
 	}
-	defer os.RemoveAll(dir)
-	l, err := Open(Options{StateDir: dir, Root: opts.Root, Gateway: gateway.Config{Heartbeat: res.Interval}})
-	if err != nil {
-		return res, err
-	}
-	defer l.Close(context.WithoutCancel(ctx))
+	defer done()
 
 	var specs []boards.Board
 	var nativeBoard boards.Board
