@@ -380,3 +380,43 @@ func TestDesiredStateHeals(t *testing.T) {
 	})
 	firstCount("after a cut deploy")
 }
+
+// TestRestartPolicy: with on-failure, a trapped app is deployed again,
+// with a growing delay; with never, it stays Trapped.
+func TestRestartPolicy(t *testing.T) {
+	l := openTestLab(t, gateway.PairingAuto)
+	name := "restarter"
+	b := addBoard(t, l, "native", name)
+	waitDevice(t, l, b, name, 30*time.Second, "enrollment", heartbeating(2))
+	events := followApp(t, l, name)
+	trap := sample(t, "trap")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := l.Gateway().Deploy(ctx, name, "trap.wasm", trap, gateway.RestartOnFailure); err != nil {
+		t.Fatal(err)
+	}
+	var traps []time.Time
+	for len(traps) < 3 {
+		e := events.wait(20*time.Second, "a trap", func(e gateway.Event) bool {
+			return e.Kind == gateway.EventAppState && strings.HasPrefix(e.Detail, "Trapped")
+		})
+		traps = append(traps, e.Time)
+	}
+	if first, second := traps[1].Sub(traps[0]), traps[2].Sub(traps[1]); first < 900*time.Millisecond || second < first {
+		t.Errorf("restarts after %v, then %v: want at least 1 s, then longer", first, second)
+	}
+	d, _ := l.Gateway().Device(name)
+	if d.App.Restarts < 2 || d.App.Restart != gateway.RestartOnFailure {
+		t.Errorf("app %+v", d.App)
+	}
+	// Deployed again with never, it stays Trapped.
+	if _, err := l.Gateway().Deploy(ctx, name, "trap.wasm", trap, gateway.RestartNever); err != nil {
+		t.Fatal(err)
+	}
+	d = waitDevice(t, l, b, name, 10*time.Second, "the trap", appState("Trapped", "integer divide by zero"))
+	restarts := d.App.Restarts
+	d = waitDevice(t, l, b, name, 10*time.Second, "heartbeats", heartbeating(d.Heartbeats+12))
+	if d.App.Restarts != restarts || d.App.State != "Trapped" {
+		t.Errorf("with never: %d restarts more, state %s", d.App.Restarts-restarts, d.App.State)
+	}
+}

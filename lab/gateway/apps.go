@@ -86,7 +86,8 @@ type appTrack struct {
 	acks      chan proto.ApplicationDeployAck
 	stopSent  bool              // StopApplication sent this session
 	refused   [32]byte          // content the device refused: not sent again until deployed anew
-	retryAt   time.Time         // no deploy before (after a timeout or a restart)
+	retryAt   time.Time         // no deploy before (after a deploy was lost)
+	restartAt time.Time         // when a restart the policy asks for is due
 	backoff   time.Duration     // the next restart's delay
 	done      uint64            // deploys finished (either way), for Deploy's wait
 	names     map[string]string // app_id (hex) -> name, of the apps sent to the device
@@ -125,7 +126,7 @@ func newWant(d store.Desired, module []byte) *want {
 func (d *device) setWant(w *want) {
 	d.app.want = w
 	d.app.refused = [32]byte{}
-	d.app.retryAt = time.Time{}
+	d.app.retryAt, d.app.restartAt = time.Time{}, time.Time{}
 	d.app.backoff = restartBackoff
 	if w == nil {
 		d.App.Want, d.App.WantSHA, d.App.Restart = "", "", ""
@@ -267,9 +268,17 @@ func (g *Gateway) reconcileLocked(d *device) {
 		return // it runs, or it ended and stays so
 	}
 	if restart {
+		// Wait out the backoff first: an app that traps at once must
+		// not keep the link busy.
+		if t.restartAt.IsZero() {
+			t.restartAt = g.now().Add(t.backoff)
+			t.backoff = min(2*t.backoff, maxBackoff)
+		}
+		if g.now().Before(t.restartAt) {
+			return
+		}
+		t.restartAt = time.Time{}
 		d.App.Restarts++
-		t.retryAt = g.now().Add(t.backoff)
-		t.backoff = min(2*t.backoff, maxBackoff)
 	}
 	t.deploying, t.force, t.lost = true, false, false
 	t.remember(w)
