@@ -109,7 +109,7 @@ var ABI = []Func{
 		Name:   "log",
 		Params: []Param{p("msg", I32, "const char *"), p("len", I32, "uint32_t")},
 		Result: I32, CResult: "int32_t",
-		Doc: fmt.Sprintf("Writes msg[0..len) as one line to the board's console and the lab's event stream. Returns 0. At most %d bytes: longer lines are cut there.", MaxLog),
+		Doc: fmt.Sprintf("Writes msg[0..len) as one line to the board's console and, while the board has a session with the gateway, the lab's event stream (lines logged without one are on the console only). Returns 0. At most %d bytes: longer lines are cut there.", MaxLog),
 	},
 	{
 		Name:   "time_ms",
@@ -203,14 +203,14 @@ var ABI = []Func{
 		Name:   "publish",
 		Params: []Param{p("topic", I32, "const char *"), p("topic_len", I32, "uint32_t"), p("data", I32, "const void *"), p("len", I32, "uint32_t")},
 		Result: I32, CResult: "int32_t",
-		Doc:    fmt.Sprintf("Sends data[0..len) to the gateway under topic (at most %d and %d bytes); it reaches the lab's event stream and HTTP API. Returns 0.", MaxTopic, MaxPublish),
+		Doc:    fmt.Sprintf("Sends data[0..len) to the gateway under topic (1 to %d bytes; data at most %d); it reaches the lab's event stream and HTTP API, in order. Returns 0. Messages wait on the board, across sessions, until sent; while that queue is full the app waits (as in sleep_ms), so none is dropped while the board runs. WASMBED_EBUSY is kept for boards whose queue cannot wait.", MaxTopic, MaxPublish),
 		Errors: []Errno{ErrTooBig, ErrBusy, ErrInval},
 	},
 	{
 		Name:   "receive",
 		Params: []Param{p("buf", I32, "void *"), p("cap", I32, "uint32_t")},
 		Result: I32, CResult: "int32_t",
-		Doc:    "Takes the oldest message the gateway sent the app into buf. Returns its length.",
+		Doc:    fmt.Sprintf("Takes the oldest message the gateway sent the app (POST /v1/devices/{ref}/message; at most %d bytes) into buf. Returns its length. A message longer than cap stays, for a larger buf. The board keeps two such messages; the gateway hears of one that finds no room.", MaxPublish),
 		Errors: []Errno{ErrEmpty, ErrTooBig},
 	},
 }

@@ -36,8 +36,10 @@ __attribute__((export_name("run"))) void run(void);
 
 #define WASMBED_IMPORT(name) __attribute__((import_module("wasmbed"), import_name(#name)))
 
-/* Writes msg[0..len) as one line to the board's console and the lab's
- * event stream. Returns 0. At most 256 bytes: longer lines are cut there. */
+/* Writes msg[0..len) as one line to the board's console and, while the
+ * board has a session with the gateway, the lab's event stream (lines
+ * logged without one are on the console only). Returns 0. At most 256
+ * bytes: longer lines are cut there. */
 WASMBED_IMPORT(log) int32_t wasmbed_log(const char *msg, uint32_t len);
 
 /* Milliseconds since the board booted (monotonic). */
@@ -93,12 +95,18 @@ WASMBED_IMPORT(random) int32_t wasmbed_random(void *buf, uint32_t len);
  * Returns its length. */
 WASMBED_IMPORT(device_id) int32_t wasmbed_device_id(char *buf, uint32_t cap);
 
-/* Sends data[0..len) to the gateway under topic (at most 32 and 256
- * bytes); it reaches the lab's event stream and HTTP API. Returns 0. */
+/* Sends data[0..len) to the gateway under topic (1 to 32 bytes; data at
+ * most 256); it reaches the lab's event stream and HTTP API, in order.
+ * Returns 0. Messages wait on the board, across sessions, until sent;
+ * while that queue is full the app waits (as in sleep_ms), so none is
+ * dropped while the board runs. WASMBED_EBUSY is kept for boards whose
+ * queue cannot wait. */
 WASMBED_IMPORT(publish) int32_t wasmbed_publish(const char *topic, uint32_t topic_len, const void *data, uint32_t len);
 
-/* Takes the oldest message the gateway sent the app into buf. Returns its
- * length. */
+/* Takes the oldest message the gateway sent the app (POST
+ * /v1/devices/{ref}/message; at most 256 bytes) into buf. Returns its
+ * length. A message longer than cap stays, for a larger buf. The board
+ * keeps two such messages; the gateway hears of one that finds no room. */
 WASMBED_IMPORT(receive) int32_t wasmbed_receive(void *buf, uint32_t cap);
 
 /* Logs a NUL-terminated string. */
