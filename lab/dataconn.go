@@ -24,7 +24,7 @@ const (
 	// a deploy to a whole fleet) must not be buried under copies of what
 	// it has not read yet, each of which it reads byte by byte.
 	retransmitTimeout    = 50 * time.Millisecond
-	maxRetransmitTimeout = 2 * time.Second
+	maxRetransmitTimeout = time.Second
 )
 
 // dataConn is one link session: the reliable byte stream in the link's DATA

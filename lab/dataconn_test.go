@@ -666,3 +666,31 @@ func TestDataConnLossyTransfer(t *testing.T) {
 	}
 	t.Logf("%d bytes each way in %v", size, time.Since(start).Round(time.Millisecond))
 }
+
+// Each timeout in a row doubles the wait, up to maxRetransmitTimeout; a
+// round trip measured sets it from the estimate again.
+func TestDataConnRetransmitBackoff(t *testing.T) {
+	b := startBoard(t)
+	c := b.hello()
+	data := randomBytes(6, link.StreamChunk)
+	mustWrite(t, c, data)
+	b.expectData(0, chunk(data, 0))
+	last := time.Now()
+	var waits []time.Duration
+	for range 3 {
+		b.expectData(0, chunk(data, 0))
+		waits = append(waits, time.Since(last))
+		last = time.Now()
+	}
+	if waits[1] < 2*retransmitTimeout*9/10 || waits[2] < 4*retransmitTimeout*9/10 {
+		t.Errorf("waits %v: want each about twice the last", waits)
+	}
+	b.sendAck(1)
+	b.drain()
+	c.mu.Lock()
+	rto := c.rto
+	c.mu.Unlock()
+	if rto > maxRetransmitTimeout || rto < retransmitTimeout {
+		t.Errorf("rto %v after the ACK", rto)
+	}
+}
