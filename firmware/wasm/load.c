@@ -305,7 +305,10 @@ enum wasm_err wasm_load(struct wasm_module *m, const uint8_t *bytes, size_t len,
 	m->funcs = l.funcs;
 	m->globals = l.globals;
 	m->exports = l.exports;
-	m->side = l.side;
+	/* Never NULL: the interpreter adds a body's offset to it (NULL + 0 is
+	 * undefined behaviour in C, even unused). */
+	static const struct wasm_branch no_branches[1];
+	m->side = l.side != NULL ? l.side : no_branches;
 	m->arena_used = pad + l.lo;
 	m->arena_peak = pad + ((l.peak + 7u) & ~(size_t)7u);
 	if (err != NULL) {
