@@ -1,5 +1,6 @@
-// Package labfile reads lab files: YAML documents shaped like Wasmbed's
-// custom resources, each with a kind, metadata and a spec.
+// Package labfile reads lab files and scenario files (scenario.go). A lab
+// file is YAML documents shaped like Wasmbed's custom resources, each with
+// a kind, metadata and a spec.
 //
 //	kind: Device            # a board the lab boots, as a device of that name
 //	metadata: {name: kitchen, labels: {floor: "1"}}
@@ -275,13 +276,27 @@ func (p *parser) decode(n *yaml.Node, t reflect.Type, v any) error {
 
 // strict reports the first key of n that t does not have.
 func (p *parser) strict(n *yaml.Node, t reflect.Type) error {
-	if t.Kind() != reflect.Struct || n.Kind != yaml.MappingNode {
-		return nil // a type error, which Decode reports
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode {
+		for _, item := range n.Content {
+			if err := p.strict(item, t.Elem()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if t.Kind() != reflect.Struct || t == reflect.TypeOf(yaml.Node{}) || n.Kind != yaml.MappingNode {
+		return nil // free-form, or a type error, which Decode reports
 	}
 	known := map[string]reflect.Type{}
 	var names []string
 	for i := 0; i < t.NumField(); i++ {
 		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if tag == "" {
+			continue // not read from files
+		}
 		known[tag] = t.Field(i).Type
 		names = append(names, tag)
 	}
