@@ -108,8 +108,20 @@ void systick_arm(uint64_t deadline_us)
 	 * period left short by an earlier deadline would otherwise keep
 	 * waking an idle board. A restart loses at most a cycle. */
 	if (wrap_pending() || delta != period || SYST_CVR > delta) {
+		/* Stop first, then look for a wrap once more: QEMU may flag the
+		 * old period's end between the read above and the stop (its
+		 * timer runs on another thread, later on a loaded host). Left
+		 * pending, that wrap would add the new period to the count at
+		 * once: time a whole period ahead. Taken here, it ends the old
+		 * period, which now may not have counted yet. */
+		SYST_CSR = 0;
 		if (wrap_pending()) {
-			SCB_ICSR = ICSR_PENDSTCLR; /* counted in now already */
+			SCB_ICSR = ICSR_PENDSTCLR;
+			uint64_t end = base_cycles + period;
+			if (end > now) {
+				now = end;
+				last_cycles = now;
+			}
 		}
 		base_cycles = now;
 		start_period(delta);
