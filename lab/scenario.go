@@ -1,0 +1,436 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"wasmbed-lab/boards"
+	"wasmbed-lab/emu"
+	"wasmbed-lab/lab/gateway"
+	"wasmbed-lab/lab/labfile"
+)
+
+// Exit codes of a headless run.
+const (
+	ExitPass           = 0
+	ExitFail           = 1   // a step failed
+	ExitBadInput       = 2   // a lab or scenario file is wrong
+	ExitInfrastructure = 3   // QEMU, the toolchain or a port
+	ExitTimeout        = 124 // the scenario's own timeout
+)
+
+// ScenarioResult is how a scenario went.
+type ScenarioResult struct {
+	Name    string
+	Steps   []StepResult
+	Err     error // the first failure, with where and what
+	Code    int
+	Elapsed time.Duration
+}
+
+// StepResult is one step's outcome; a step that did not run has no Start.
+type StepResult struct {
+	Index   int // from 1
+	Step    labfile.Step
+	Start   time.Time
+	Elapsed time.Duration
+	Err     error
+}
+
+// RunOptions says how RunScenario runs.
+type RunOptions struct {
+	Root     string                           // the project root; FindRoot when empty
+	StateDir string                           // a fresh directory of the caller's
+	Progress func(format string, args ...any) // one line per step, or nil
+}
+
+// infraError marks a failure of the machine, not of the firmware.
+type infraError struct{ error }
+
+func (e infraError) Unwrap() error { return e.error }
+
+// RunScenario boots the scenario's lab, deploys its Applications and runs
+// its steps in order; the first failure ends it.
+func RunScenario(ctx context.Context, s *labfile.Scenario, opts RunOptions) ScenarioResult {
+	start := time.Now()
+	res := ScenarioResult{Name: s.Name}
+	ctx, cancel := context.WithTimeoutCause(ctx, s.Timeout, fmt.Errorf("scenario %s: its timeout of %v passed", s.Name, s.Timeout))
+	defer cancel()
+	r := &runner{s: s, opts: opts, cursors: map[string]int{}, published: map[string]int{}}
+	if r.opts.Progress == nil {
+		r.opts.Progress = func(string, ...any) {}
+	}
+	err := r.setup(ctx)
+	if err == nil {
+		err = r.steps(ctx, &res)
+	}
+	if r.lab != nil {
+		r.lab.Close(context.WithoutCancel(ctx))
+	}
+	res.Elapsed = time.Since(start)
+	res.Err = err
+	var infra infraError
+	switch {
+	case err == nil:
+		res.Code = ExitPass
+	case errors.As(err, &infra):
+		res.Code = ExitInfrastructure
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		res.Code = ExitTimeout
+	default:
+		res.Code = ExitFail
+	}
+	return res
+}
+
+type runner struct {
+	s    *labfile.Scenario
+	opts RunOptions
+	lab  *Lab
+	// Where each device's console and published data were last matched:
+	// an expectation looks at what came after.
+	cursors   map[string]int
+	mu        sync.Mutex
+	events    []gateway.Event // the lab's, since the start
+	published map[string]int  // device -> index into events
+	failed    chan error      // a failOn match
+	token     string
+	apiAddr   string
+}
+
+// setup opens the lab, boots its devices and deploys its Applications.
+func (r *runner) setup(ctx context.Context) error {
+	g := r.s.Lab.Gateway
+	pairing, err := gateway.ParsePairing(orDefault(g.Pairing, "auto"))
+	if err != nil {
+		return err
+	}
+	if r.lab, err = Open(Options{StateDir: r.opts.StateDir, Root: r.opts.Root, Gateway: gateway.Config{
+		Pairing: pairing, Heartbeat: g.Heartbeat, MissedLimit: g.MissedLimit,
+	}}); err != nil {
+		return infraError{err}
+	}
+	events, _ := r.lab.Subscribe() // ends when the lab closes
+	go func() {
+		for e := range events {
+			r.mu.Lock()
+			r.events = append(r.events, e)
+			r.mu.Unlock()
+		}
+	}()
+	srv, tokenPath, err := r.lab.StartAPI(orDefault(g.API, "127.0.0.1:0"), false)
+	if err != nil {
+		return infraError{err}
+	}
+	r.apiAddr = srv.Addr()
+	token, err := os.ReadFile(tokenPath)
+	if err != nil {
+		return infraError{err}
+	}
+	r.token = strings.TrimSpace(string(token))
+	r.failed = make(chan error, 1)
+	for _, d := range r.s.Lab.Devices {
+		bd, err := boards.Lookup(d.Board)
+		if err != nil {
+			return err
+		}
+		r.opts.Progress("boot %s (%s)", d.Name, d.Board)
+		b, err := r.lab.AddBoard(ctx, d.Name, BoardOptions{Board: bd})
+		if err != nil {
+			return infraError{err}
+		}
+		go r.watch(ctx, d.Name, b)
+	}
+	for _, a := range r.s.Lab.Apps {
+		for _, d := range a.Devices(r.s.Lab) {
+			r.opts.Progress("deploy %s to %s (the lab's Application)", a.Name, d.Name)
+			if err := r.deploy(ctx, a.Wasm, filepath.Base(a.Wasm), a.Restart, d.Name, labfile.DefaultStepTimeout); err != nil {
+				return fmt.Errorf("the lab's Application %s: %w", a.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// watch fails the run when a console line matches a failOn pattern.
+func (r *runner) watch(ctx context.Context, device string, b *Board) {
+	if len(r.s.FailOn) == 0 {
+		return
+	}
+	line, err := b.Console().WaitFor(ctx, 0, func(text string) bool {
+		for _, re := range r.s.FailOn {
+			if re.MatchString(text) {
+				return true
+			}
+		}
+		return false
+	})
+	if err == nil {
+		select {
+		case r.failed <- fmt.Errorf("%s's console matched a failOn pattern: %q", device, line.Text):
+		default:
+		}
+	}
+}
+
+func (r *runner) steps(ctx context.Context, res *ScenarioResult) error {
+	for i, st := range r.s.Steps {
+		sr := StepResult{Index: i + 1, Step: st, Start: time.Now()}
+		r.opts.Progress("step %d (line %d): %s", sr.Index, st.Line, st)
+		sctx, cancel := context.WithTimeout(ctx, st.Timeout)
+		err := r.step(sctx, st)
+		cancel()
+		if err == nil {
+			select {
+			case err = <-r.failed:
+			default:
+			}
+		}
+		sr.Elapsed = time.Since(sr.Start)
+		if err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
+			}
+			sr.Err = fmt.Errorf("scenario %s, step %d (line %d) %s: %w", r.s.Name, sr.Index, st.Line, st, err)
+		}
+		res.Steps = append(res.Steps, sr)
+		if sr.Err != nil {
+			return sr.Err
+		}
+	}
+	return nil
+}
+
+// step runs one step within ctx (the step's timeout).
+func (r *runner) step(ctx context.Context, st labfile.Step) error {
+	gw := r.lab.Gateway()
+	switch {
+	case st.WaitFor != nil:
+		w := st.WaitFor
+		_, err := r.waitDevice(ctx, w.Device, "state "+w.State, func(d gateway.Device) bool {
+			return d.State.String() == w.State || d.State == gateway.Connected && d.App.State == w.State
+		})
+		return err
+	case st.Deploy != nil:
+		path, name, restart := st.Deploy.App, filepath.Base(st.Deploy.App), st.Deploy.Restart
+		targets := st.Deploy.To
+		for _, a := range r.s.Lab.Apps {
+			if a.Name == st.Deploy.App {
+				path, name = a.Wasm, filepath.Base(a.Wasm)
+				restart = orDefault(restart, a.Restart)
+				if len(targets) == 0 {
+					for _, d := range a.Devices(r.s.Lab) {
+						targets = append(targets, d.Name)
+					}
+				}
+			}
+		}
+		for _, d := range targets {
+			if err := r.deploy(ctx, path, name, restart, d, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	case st.Stop != nil:
+		for _, d := range st.Stop.To {
+			if err := gw.Stop(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	case st.ExpectSerial != nil:
+		e := st.ExpectSerial
+		b := r.board(e.Device)
+		line, err := b.Console().WaitFor(ctx, r.cursors[e.Device], e.Regexp().MatchString)
+		if err != nil {
+			return b.explain(fmt.Sprintf("no console line matching /%s/", e.Regexp()), err)
+		}
+		r.cursors[e.Device] = line.N + 1
+		return nil
+	case st.WriteSerial != nil:
+		return r.board(st.WriteSerial.Device).WriteConsole([]byte(st.WriteSerial.Text))
+	case st.ExpectPublished != nil:
+		return r.expectPublished(ctx, st.ExpectPublished)
+	case st.Fault != nil:
+		return r.fault(ctx, st.Fault)
+	case st.SetSensor != nil:
+		b := r.board(st.SetSensor.Device)
+		return b.SetSensor(ctx, st.SetSensor.Sensor, st.SetSensor.Value)
+	case st.HTTP != nil:
+		return r.http(ctx, st.HTTP)
+	}
+	select {
+	case <-time.After(st.Sleep):
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// board is a device's board; a powered-off one is a board that is not
+// running, so that explanations still work.
+func (r *runner) board(name string) *Board {
+	if b, ok := r.lab.Board(name); ok {
+		return b
+	}
+	return &Board{Spec: boards.Board{Name: name}, console: newTranscript(time.Now)}
+}
+
+// device is the lab file's device of that name (checked when it was read).
+func (r *runner) device(name string) labfile.Device {
+	for _, d := range r.s.Lab.Devices {
+		if d.Name == name {
+			return d
+		}
+	}
+	return labfile.Device{Name: name}
+}
+
+// waitDevice waits until the device satisfies cond, across gateway restarts.
+func (r *runner) waitDevice(ctx context.Context, name, what string, cond func(gateway.Device) bool) (gateway.Device, error) {
+	for {
+		gw := r.lab.Gateway()
+		if gw != nil {
+			d, err := gw.WaitFor(ctx, name, cond)
+			if err == nil {
+				return d, nil
+			}
+			if ctx.Err() != nil {
+				return d, r.board(name).explain(what, err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return gateway.Device{}, r.board(name).explain(what, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// deploy deploys the module at path to device once it is enrolled.
+func (r *runner) deploy(ctx context.Context, path, name, restart, device string, within time.Duration) error {
+	if within > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, within)
+		defer cancel()
+	}
+	module, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if _, err := r.waitDevice(ctx, device, "connected, for a deploy", func(d gateway.Device) bool {
+		return d.State == gateway.Connected && d.Heartbeats > 0
+	}); err != nil {
+		return err
+	}
+	res, err := r.lab.Gateway().Deploy(ctx, device, name, module, restart)
+	if err != nil {
+		return err
+	}
+	r.opts.Progress("  %s: %s (%d bytes) in %v", device, name, res.Bytes, res.Latency.Round(time.Millisecond))
+	return nil
+}
+
+func (r *runner) expectPublished(ctx context.Context, e *labfile.ExpectPublished) error {
+	for {
+		r.mu.Lock()
+		for i := r.published[e.Device]; i < len(r.events); i++ {
+			ev := r.events[i]
+			if ev.Kind == gateway.EventAppPublish && ev.Name == e.Device && ev.Topic == e.Topic &&
+				(e.Data == "" || string(ev.Data) == e.Data) {
+				r.published[e.Device] = i + 1
+				r.mu.Unlock()
+				return nil
+			}
+		}
+		r.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return r.board(e.Device).explain(fmt.Sprintf("nothing published on %q matching %q", e.Topic, e.Data), ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (r *runner) fault(ctx context.Context, f *labfile.Fault) error {
+	if f.GatewayRestart {
+		return r.lab.RestartGateway()
+	}
+	if f.Power == "on" {
+		if _, on := r.lab.Board(f.Device); on {
+			return fmt.Errorf("%s is powered on already", f.Device)
+		}
+	} else if _, on := r.lab.Board(f.Device); !on {
+		return fmt.Errorf("%s is powered off", f.Device)
+	}
+	b := r.board(f.Device)
+	switch {
+	case f.Reset:
+		return b.Reset(ctx)
+	case f.Kill:
+		return b.Kill()
+	case f.Power == "off":
+		return r.lab.RemoveBoard(ctx, f.Device)
+	case f.Power == "on":
+		d := r.device(f.Device)
+		bd, err := boards.Lookup(d.Board)
+		if err != nil {
+			return err
+		}
+		nb, err := r.lab.AddBoard(ctx, d.Name, BoardOptions{Board: bd})
+		if err != nil {
+			return infraError{err}
+		}
+		go r.watch(ctx, d.Name, nb)
+		r.cursors[d.Name] = 0 // a new console
+		return nil
+	case f.LinkCut != "":
+		d, _ := time.ParseDuration(f.LinkCut) // checked when read
+		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: emu.LinkFaults{Cut: true}, FromDevice: emu.LinkFaults{Cut: true}})
+		time.AfterFunc(d, func() { b.SetLinkFaults(emu.LinkFaultSet{}) })
+	case f.LinkCorrupt != 0:
+		faults := emu.LinkFaults{CorruptRate: f.LinkCorrupt}
+		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: faults, FromDevice: faults})
+	case f.LinkDelay != "":
+		d, _ := time.ParseDuration(f.LinkDelay)
+		faults := emu.LinkFaults{Delay: d}
+		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: faults, FromDevice: faults})
+	}
+	return nil
+}
+
+func (r *runner) http(ctx context.Context, h *labfile.HTTPCheck) error {
+	req, err := http.NewRequestWithContext(ctx, h.Method, "http://"+r.apiAddr+h.Path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if h.Status != 0 && resp.StatusCode != h.Status {
+		return fmt.Errorf("%s %s answered %s, want %d: %s", h.Method, h.Path, resp.Status, h.Status, strings.TrimSpace(string(body)))
+	}
+	if h.Contains != "" && !strings.Contains(string(body), h.Contains) {
+		return fmt.Errorf("%s %s: the answer does not contain %q: %s", h.Method, h.Path, h.Contains, strings.TrimSpace(string(body)))
+	}
+	return nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
