@@ -23,9 +23,11 @@ import (
 	"wasmbed-lab/lab"
 	"wasmbed-lab/lab/api"
 	"wasmbed-lab/lab/gateway"
+	"wasmbed-lab/lab/labfile"
 )
 
 const usage = `usage: wasmbed-lab COMMAND [flags]
+       wasmbed-lab --ci SCENARIO.yaml... [--junit FILE] [--json] [--artifacts DIR]
 
 commands:
   up [flags]                   run a lab: boards, gateway and HTTP API; print its events
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string) int {
 		err = cmdDeploy(ctx, args[1:])
 	case "stop":
 		err = cmdStop(ctx, args[1:])
+	case "--ci":
+		return cmdCI(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return 0
@@ -128,6 +132,104 @@ func cmdApp(ctx context.Context, args []string) error {
 		targets = []boards.Board{b}
 	}
 	return apps.CheckBoards(ctx, os.Stdout, filepath.Base(args[1]), module, targets)
+}
+
+// cmdCI runs scenarios headless and returns the exit code: 0 all passed,
+// 1 a step failed, 2 a file is wrong, 3 the machine failed, 124 a
+// scenario's timeout passed (the worst of the runs).
+func cmdCI(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("--ci", flag.ContinueOnError)
+	junit := fs.String("junit", "", "write a JUnit XML report to this file")
+	asJSON := fs.Bool("json", false, "print `go test -json` events on stdout (steps go to stderr)")
+	artifacts := fs.String("artifacts", "", "keep each board's console and the lab's events under this folder")
+	var files []string
+	for len(args) > 0 { // scenario files and flags in any order
+		if err := fs.Parse(args); err != nil {
+			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
+			return lab.ExitBadInput
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files, args = append(files, fs.Arg(0)), fs.Args()[1:]
+	}
+	if len(files) == 0 {
+		fmt.Fprint(os.Stderr, "wasmbed-lab --ci: name at least one scenario file\n\n"+usage)
+		return lab.ExitBadInput
+	}
+	var scenarios []*labfile.Scenario
+	for _, f := range files {
+		s, err := labfile.LoadScenario(f)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
+			return lab.ExitBadInput
+		}
+		scenarios = append(scenarios, s)
+	}
+	root, err := lab.FindRoot()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
+		return lab.ExitInfrastructure
+	}
+	log := os.Stdout
+	if *asJSON {
+		log = os.Stderr
+	}
+	code := lab.ExitPass
+	var results []lab.ScenarioResult
+	for _, s := range scenarios {
+		state, err := os.MkdirTemp("", "wasmbed-ci-")
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
+			return lab.ExitInfrastructure
+		}
+		say := func(format string, args ...any) {
+			fmt.Fprintf(log, "%s [%s] %s\n", time.Now().Format("15:04:05.000"), s.Name, fmt.Sprintf(format, args...))
+		}
+		opts := lab.RunOptions{Root: root, StateDir: state, Progress: say}
+		if *artifacts != "" {
+			opts.Artifacts = filepath.Join(*artifacts, s.Name)
+		}
+		r := lab.RunScenario(ctx, s, opts)
+		os.RemoveAll(state)
+		results = append(results, r)
+		if r.Err != nil {
+			say("FAIL (%v): %v", r.Elapsed.Round(time.Millisecond), r.Err)
+		} else {
+			say("PASS: %d steps in %v", len(r.Steps), r.Elapsed.Round(time.Millisecond))
+		}
+		code = worse(code, r.Code)
+	}
+	if *asJSON {
+		if err := lab.WriteJSON(os.Stdout, results); err != nil {
+			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
+			return lab.ExitInfrastructure
+		}
+	}
+	if *junit != "" {
+		f, err := os.Create(*junit)
+		if err == nil {
+			err = lab.WriteJUnit(f, results)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: writing the JUnit report: %v\n", err)
+			return lab.ExitInfrastructure
+		}
+	}
+	return code
+}
+
+// worse is the more serious of two exit codes: bad input, then the
+// machine, then a timeout, then a failure.
+func worse(a, b int) int {
+	rank := map[int]int{lab.ExitPass: 0, lab.ExitFail: 1, lab.ExitTimeout: 2, lab.ExitInfrastructure: 3, lab.ExitBadInput: 4}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
 }
 
 // labClient is what deploy and stop share: which lab, and which devices.

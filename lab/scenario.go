@@ -30,6 +30,7 @@ const (
 // ScenarioResult is how a scenario went.
 type ScenarioResult struct {
 	Name    string
+	Start   time.Time
 	Steps   []StepResult
 	Err     error // the first failure, with where and what
 	Code    int
@@ -50,6 +51,9 @@ type RunOptions struct {
 	Root     string                           // the project root; FindRoot when empty
 	StateDir string                           // a fresh directory of the caller's
 	Progress func(format string, args ...any) // one line per step, or nil
+	// Artifacts, when set, is where each board's console transcript and
+	// the lab's event log are written at the end.
+	Artifacts string
 }
 
 // infraError marks a failure of the machine, not of the firmware.
@@ -61,7 +65,7 @@ func (e infraError) Unwrap() error { return e.error }
 // its steps in order; the first failure ends it.
 func RunScenario(ctx context.Context, s *labfile.Scenario, opts RunOptions) ScenarioResult {
 	start := time.Now()
-	res := ScenarioResult{Name: s.Name}
+	res := ScenarioResult{Name: s.Name, Start: start}
 	ctx, cancel := context.WithTimeoutCause(ctx, s.Timeout, fmt.Errorf("scenario %s: its timeout of %v passed", s.Name, s.Timeout))
 	defer cancel()
 	r := &runner{s: s, opts: opts, cursors: map[string]int{}, published: map[string]int{}}
@@ -73,6 +77,11 @@ func RunScenario(ctx context.Context, s *labfile.Scenario, opts RunOptions) Scen
 		err = r.steps(ctx, &res)
 	}
 	if r.lab != nil {
+		if opts.Artifacts != "" {
+			if aerr := r.writeArtifacts(opts.Artifacts); aerr != nil && err == nil {
+				err = infraError{aerr}
+			}
+		}
 		r.lab.Close(context.WithoutCancel(ctx))
 	}
 	res.Elapsed = time.Since(start)
@@ -158,6 +167,29 @@ func (r *runner) setup(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// writeArtifacts writes each board's console and the lab's events.
+func (r *runner) writeArtifacts(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, d := range r.s.Lab.Devices {
+		var b strings.Builder
+		for _, l := range r.board(d.Name).Console().Lines(0) {
+			fmt.Fprintf(&b, "%s %s\n", l.Time.Format("15:04:05.000"), l.Text)
+		}
+		if err := os.WriteFile(filepath.Join(dir, d.Name+".console.log"), []byte(b.String()), 0o644); err != nil {
+			return err
+		}
+	}
+	var b strings.Builder
+	r.mu.Lock()
+	for _, e := range r.events {
+		b.WriteString(FormatEvent(e) + "\n")
+	}
+	r.mu.Unlock()
+	return os.WriteFile(filepath.Join(dir, "gateway.log"), []byte(b.String()), 0o644)
 }
 
 // watch fails the run when a console line matches a failOn pattern.

@@ -1,0 +1,150 @@
+package lab
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"time"
+)
+
+// WriteJUnit writes the results as JUnit XML: a test suite per scenario,
+// a test case per step (steps that did not run are skipped).
+func WriteJUnit(w io.Writer, results []ScenarioResult) error {
+	type failure struct {
+		Message string `xml:"message,attr"`
+		Text    string `xml:",chardata"`
+	}
+	type testcase struct {
+		Name      string    `xml:"name,attr"`
+		ClassName string    `xml:"classname,attr"`
+		Time      string    `xml:"time,attr"`
+		Failure   *failure  `xml:"failure,omitempty"`
+		Skipped   *struct{} `xml:"skipped,omitempty"`
+	}
+	type testsuite struct {
+		Name     string     `xml:"name,attr"`
+		Tests    int        `xml:"tests,attr"`
+		Failures int        `xml:"failures,attr"`
+		Errors   int        `xml:"errors,attr"`
+		Skipped  int        `xml:"skipped,attr"`
+		Time     string     `xml:"time,attr"`
+		Cases    []testcase `xml:"testcase"`
+	}
+	type testsuites struct {
+		XMLName xml.Name    `xml:"testsuites"`
+		Suites  []testsuite `xml:"testsuite"`
+	}
+	var out testsuites
+	for _, r := range results {
+		s := testsuite{Name: r.Name, Time: seconds(r.Elapsed)}
+		for _, st := range r.Steps {
+			c := testcase{Name: stepName(st), ClassName: r.Name, Time: seconds(st.Elapsed)}
+			if st.Err != nil {
+				c.Failure = &failure{Message: firstLine(st.Err.Error()), Text: st.Err.Error()}
+				s.Failures++
+			}
+			s.Cases = append(s.Cases, c)
+		}
+		if r.Err != nil && len(r.Steps) == 0 { // the lab did not come up
+			s.Cases = append(s.Cases, testcase{Name: "setup", ClassName: r.Name, Time: seconds(r.Elapsed),
+				Failure: &failure{Message: firstLine(r.Err.Error()), Text: r.Err.Error()}})
+			s.Errors++
+		}
+		s.Tests = len(s.Cases)
+		out.Suites = append(out.Suites, s)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// TestEvent is one line of `go test -json` (cmd/test2json's format).
+type TestEvent struct {
+	Time    time.Time `json:",omitempty"`
+	Action  string
+	Package string   `json:",omitempty"`
+	Test    string   `json:",omitempty"`
+	Elapsed *float64 `json:",omitempty"`
+	Output  string   `json:",omitempty"`
+}
+
+// JSONPackage is the package name the JSON stream reports scenarios under.
+const JSONPackage = "wasmbed-lab/scenarios"
+
+// WriteJSON writes the results as `go test -json` events: each scenario a
+// test, each step a subtest, so gotestsum and go-junit-report read them.
+func WriteJSON(w io.Writer, results []ScenarioResult) error {
+	enc := json.NewEncoder(w)
+	emit := func(t time.Time, action, test, output string, elapsed *time.Duration) error {
+		e := TestEvent{Time: t, Action: action, Package: JSONPackage, Test: test, Output: output}
+		if elapsed != nil {
+			s := elapsed.Seconds()
+			e.Elapsed = &s
+		}
+		return enc.Encode(e)
+	}
+	failed := false
+	var total time.Duration
+	var end time.Time
+	for _, r := range results {
+		total += r.Elapsed
+		end = r.Start.Add(r.Elapsed)
+		if err := emit(r.Start, "run", r.Name, "", nil); err != nil {
+			return err
+		}
+		for _, st := range r.Steps {
+			name := r.Name + "/" + stepName(st)
+			if err := emit(st.Start, "run", name, "", nil); err != nil {
+				return err
+			}
+			action, out := "pass", fmt.Sprintf("--- PASS: %s (%.2fs)\n", name, st.Elapsed.Seconds())
+			if st.Err != nil {
+				action, out = "fail", fmt.Sprintf("    %s\n--- FAIL: %s (%.2fs)\n", st.Err, name, st.Elapsed.Seconds())
+			}
+			if err := emit(st.Start.Add(st.Elapsed), "output", name, out, nil); err != nil {
+				return err
+			}
+			if err := emit(st.Start.Add(st.Elapsed), action, name, "", &st.Elapsed); err != nil {
+				return err
+			}
+		}
+		action := "pass"
+		if r.Err != nil {
+			action, failed = "fail", true
+			if err := emit(end, "output", r.Name, r.Err.Error()+"\n", nil); err != nil {
+				return err
+			}
+		}
+		if err := emit(end, action, r.Name, "", &r.Elapsed); err != nil {
+			return err
+		}
+	}
+	action := "pass"
+	if failed {
+		action = "fail"
+	}
+	return emit(end, action, "", "", &total)
+}
+
+func stepName(st StepResult) string {
+	return fmt.Sprintf("step_%02d_line_%d", st.Index, st.Step.Line)
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+
+func firstLine(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

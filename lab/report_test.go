@@ -1,0 +1,103 @@
+package lab
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"wasmbed-lab/lab/labfile"
+)
+
+func sampleResults() []ScenarioResult {
+	t0 := time.Unix(1000, 0)
+	step := func(i, line int, err error) StepResult {
+		return StepResult{Index: i, Step: labfile.Step{Line: line, Sleep: time.Second}, Start: t0.Add(time.Duration(i) * time.Second),
+			Elapsed: 500 * time.Millisecond, Err: err}
+	}
+	fail := errors.New("scenario b, step 2 (line 9) sleep 1s: boom\nlast console lines:\n  x")
+	return []ScenarioResult{
+		{Name: "a", Start: t0, Elapsed: 3 * time.Second, Steps: []StepResult{step(1, 5, nil), step(2, 6, nil)}},
+		{Name: "b", Start: t0.Add(3 * time.Second), Elapsed: 2 * time.Second, Code: ExitFail, Err: fail,
+			Steps: []StepResult{step(1, 8, nil), step(2, 9, fail)}},
+		{Name: "c", Start: t0.Add(5 * time.Second), Elapsed: time.Second, Code: ExitInfrastructure, Err: errors.New("no QEMU")},
+	}
+}
+
+func TestWriteJUnit(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteJUnit(&b, sampleResults()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Suites []struct {
+			Name     string `xml:"name,attr"`
+			Tests    int    `xml:"tests,attr"`
+			Failures int    `xml:"failures,attr"`
+			Errors   int    `xml:"errors,attr"`
+			Cases    []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	s := doc.Suites
+	if len(s) != 3 || s[0].Tests != 2 || s[0].Failures != 0 || s[1].Failures != 1 || s[2].Errors != 1 {
+		t.Fatalf("suites %+v", s)
+	}
+	if c := s[1].Cases[1]; c.Name != "step_02_line_9" || c.Failure == nil || c.Failure.Message != "scenario b, step 2 (line 9) sleep 1s: boom" {
+		t.Errorf("the failed case %+v", c)
+	}
+}
+
+// TestWriteJSON: the events read as go test -json does: each test runs,
+// then ends (subtests before their parent), and the package's verdict last.
+func TestWriteJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteJSON(&b, sampleResults()); err != nil {
+		t.Fatal(err)
+	}
+	ended := map[string]string{}
+	running := map[string]bool{}
+	var last TestEvent
+	sc := bufio.NewScanner(&b)
+	for sc.Scan() {
+		var e TestEvent
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("%s: %v", sc.Text(), err)
+		}
+		switch e.Action {
+		case "run":
+			running[e.Test] = true
+		case "pass", "fail":
+			if e.Test != "" && !running[e.Test] {
+				t.Errorf("%s ends before it runs", e.Test)
+			}
+			for name := range ended {
+				if strings.HasPrefix(name, e.Test+"/") == false && e.Test != "" && strings.HasPrefix(e.Test, name+"/") {
+					t.Errorf("subtest %s ends after its parent %s", e.Test, name)
+				}
+			}
+			ended[e.Test] = e.Action
+		}
+		last = e
+	}
+	want := map[string]string{"a": "pass", "a/step_01_line_5": "pass", "b": "fail", "b/step_02_line_9": "fail", "c": "fail", "": "fail"}
+	for name, action := range want {
+		if ended[name] != action {
+			t.Errorf("%q ended %q, want %q", name, ended[name], action)
+		}
+	}
+	if last.Test != "" || last.Action != "fail" || last.Package != JSONPackage {
+		t.Errorf("the last event %+v", last)
+	}
+}
