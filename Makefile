@@ -13,7 +13,7 @@ DEPS := qemu-system-arm:qemu-system-arm arm-none-eabi-gcc:gcc-arm-none-eabi \
 	clang:clang wasm-ld:lld tmux:tmux libfuzzer:libclang-rt-14-dev
 PKGS := $(foreach d,$(DEPS),$(word 2,$(subst :, ,$(d))))
 
-.PHONY: all deps gen firmware build apps run test test-go test-firmware bench fuzz clean
+.PHONY: all deps gen firmware build apps run test test-go test-firmware test-scenarios bench fuzz clean
 all: build
 
 deps:
@@ -46,7 +46,7 @@ build: firmware
 run: build
 	./$(BIN) up $(if $(BOARDS),--boards $(BOARDS))
 
-test: build test-firmware test-go
+test: build test-firmware test-go test-scenarios
 
 # The WebAssembly 1.0 spec test suite (wast2json output), from the wazero
 # module on the Go proxy rather than 19 MB in git; see testdata/wasm/README.md.
@@ -71,6 +71,10 @@ apps: deps
 test-go: firmware apps $(SPECTEST)/.fetched
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -p 1 ./...
+
+# Every scenario in testdata/scenarios, headless, as CI would run them.
+test-scenarios: build apps
+	./$(BIN) --ci testdata/scenarios/*.yaml --junit build/scenarios-junit.xml --artifacts build/scenarios
 
 # build makes wasmrun (make -C firmware all includes native); the wasm part
 # also needs the benchmark kernels and their native build.

@@ -266,8 +266,15 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 			}
 		}
 		for _, d := range targets {
-			if err := r.deploy(ctx, path, name, restart, d, 0); err != nil {
+			err := r.deploy(ctx, path, name, restart, d, 0)
+			want := st.Deploy.ExpectError
+			switch {
+			case want == "" && err != nil:
 				return err
+			case want != "" && err == nil:
+				return fmt.Errorf("%s took %s, but the step expects it refused with %q", d, name, want)
+			case want != "" && !strings.Contains(err.Error(), want):
+				return fmt.Errorf("%s refused %s with %q, not with %q", d, name, err, want)
 			}
 		}
 		return nil

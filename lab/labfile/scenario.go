@@ -59,6 +59,9 @@ type (
 		App     string   `yaml:"app"` // an Application of the lab, or a module's path
 		To      []string `yaml:"to"`  // devices; empty: the Application's targets
 		Restart string   `yaml:"restart"`
+		// ExpectError, when set, makes the step pass only when every
+		// deploy is refused with an error that contains it.
+		ExpectError string `yaml:"expectError"`
 	}
 	Stop struct {
 		To []string `yaml:"to"`
