@@ -127,9 +127,14 @@ func WriteJSON(w io.Writer, results []ScenarioResult) error {
 			return err
 		}
 	}
-	action := "pass"
+	action, summary := "pass", "ok  "
 	if failed {
-		action = "fail"
+		action, summary = "fail", "FAIL"
+	}
+	// The package's summary line, as go test prints it: readers take the
+	// package from it.
+	if err := emit(end, "output", "", fmt.Sprintf("%s\t%s\t%.3fs\n", summary, JSONPackage, total.Seconds()), nil); err != nil {
+		return err
 	}
 	return emit(end, action, "", "", &total)
 }

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jstemmer/go-junit-report/v2/gtr"
+	"github.com/jstemmer/go-junit-report/v2/parser/gotest"
+
 	"wasmbed-lab/lab/labfile"
 )
 
@@ -99,5 +102,29 @@ func TestWriteJSON(t *testing.T) {
 	}
 	if last.Test != "" || last.Action != "fail" || last.Package != JSONPackage {
 		t.Errorf("the last event %+v", last)
+	}
+}
+
+// TestJSONReadByGoJUnitReport: go-junit-report, which CI tools use to read
+// go test -json, reads the stream as one package whose tests are the
+// scenarios' steps, with their verdicts.
+func TestJSONReadByGoJUnitReport(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteJSON(&b, sampleResults()); err != nil {
+		t.Fatal(err)
+	}
+	report, err := gotest.NewJSONParser().Parse(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(report.Packages) != 1 || report.Packages[0].Name != JSONPackage {
+		t.Fatalf("packages %+v", report.Packages)
+	}
+	results := map[string]gtr.Result{}
+	for _, test := range report.Packages[0].Tests {
+		results[test.Name] = test.Result
+	}
+	if results["a/step_01_line_5"] != gtr.Pass || results["b/step_02_line_9"] != gtr.Fail || report.IsSuccessful() {
+		t.Errorf("tests %v", results)
 	}
 }
