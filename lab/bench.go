@@ -31,7 +31,7 @@ type BenchOptions struct {
 }
 
 // BenchParts are the parts of Bench, in the order they run.
-var BenchParts = []string{"boards", "fleets", "tls", "connect", "heartbeat", "wasm", "deploy"}
+var BenchParts = []string{"boards", "fleets", "tls", "connect", "heartbeat", "wasm", "deploy", "scenario"}
 
 func (o BenchOptions) runs(part string) bool {
 	return len(o.Only) == 0 || slices.Contains(o.Only, part)
@@ -65,6 +65,8 @@ type BenchReport struct {
 	Wasm *WasmBench
 	// Deploy is deploy latency to one board and a fleet, per kind of board.
 	Deploy []DeployBench
+	// Scenario is a fleet's headless run.
+	Scenario *ScenarioBench
 }
 
 // Bench measures boot-to-banner time and idle host CPU for every board, how
@@ -124,6 +126,13 @@ func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 		if r.Deploy, err = benchDeploys(ctx, opts); err != nil {
 			return r, err
 		}
+	}
+	if opts.runs("scenario") {
+		sc, err := benchScenario(ctx, opts)
+		if err != nil {
+			return r, err
+		}
+		r.Scenario = &sc
 	}
 	return r, nil
 }
@@ -359,7 +368,12 @@ func WriteBenchTable(w io.Writer, r BenchReport, fleetLimit time.Duration) error
 		}
 	}
 	if len(r.Deploy) > 0 {
-		return writeDeployTable(w, r.Deploy)
+		if err := writeDeployTable(w, r.Deploy); err != nil {
+			return err
+		}
+	}
+	if r.Scenario != nil {
+		return writeScenarioTable(w, *r.Scenario)
 	}
 	return nil
 }
