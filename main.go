@@ -262,7 +262,7 @@ func (c *labClient) parse(args []string) (gateway.Targets, error) {
 	if *c.to != "" {
 		t.To = strings.Split(*c.to, ",")
 	}
-	if n := btoi(len(t.To) > 0) + btoi(t.Board != "") + btoi(t.All); n != 1 {
+	if !t.OneWay() {
 		return t, usageError{c.fs.Name() + " needs exactly one of --to DEVICE, --board B or --all"}
 	}
 	state := *c.state
@@ -286,13 +286,6 @@ func roundLatency(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(time.Microsecond)
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // report prints one line per device; it fails when any device's did.

@@ -264,9 +264,7 @@ func TestDeviceRefusesBadApps(t *testing.T) {
 	b := addBoard(t, l, "mps2-an385", name)
 	waitDevice(t, l, b, name, 60*time.Second, "enrollment", heartbeating(2))
 	hello := sample(t, "hello")
-	// A valid module made large by a custom section of 70,000 bytes.
-	oversized := append(wasmModule(""), 0, 0xf0, 0xa2, 0x04, 3, 'p', 'a', 'd') // section 0, 70,000 bytes, name "pad"
-	oversized = append(oversized, make([]byte, 70000-4)...)
+	oversized := paddedApp(70033) // a valid module over the 64 KiB modules of the board
 	for _, tc := range []struct {
 		name           string
 		module         []byte

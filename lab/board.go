@@ -137,9 +137,6 @@ func (b *Board) WaitBanner(ctx context.Context, from int) (Banner, Line, error) 
 // did, and its last console lines.
 func (b *Board) explain(what string, err error) error {
 	var detail strings.Builder
-	if b.inst == nil {
-		return fmt.Errorf("lab: %s: %s: %w (the board is powered off)", b.Spec.Name, what, err)
-	}
 	select {
 	case <-b.inst.Done():
 		st := b.inst.Exit()

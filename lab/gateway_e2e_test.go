@@ -81,24 +81,11 @@ func waitDevice(t *testing.T, l *Lab, b *Board, name string, within time.Duratio
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
-	for {
-		gw := l.Gateway()
-		if gw == nil {
-			select {
-			case <-ctx.Done():
-				t.Fatalf("%s: no gateway", name)
-			case <-time.After(10 * time.Millisecond):
-				continue
-			}
-		}
-		d, err := gw.WaitFor(ctx, name, cond)
-		if err == nil {
-			return d
-		}
-		if ctx.Err() != nil {
-			t.Fatal(b.explain(what, err))
-		}
+	d, err := l.WaitFor(ctx, name, cond)
+	if err != nil {
+		t.Fatal(b.explain(what, err))
 	}
+	return d
 }
 
 func connected(d gateway.Device) bool { return d.State == gateway.Connected }

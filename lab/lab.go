@@ -86,6 +86,24 @@ func (l *Lab) Gateway() *gateway.Gateway {
 	return l.gw
 }
 
+// WaitFor waits until device name satisfies cond, across gateway restarts
+// (the gateway's WaitFor, on whichever gateway runs).
+func (l *Lab) WaitFor(ctx context.Context, name string, cond func(gateway.Device) bool) (gateway.Device, error) {
+	for {
+		if gw := l.Gateway(); gw != nil {
+			d, err := gw.WaitFor(ctx, name, cond)
+			if err == nil || ctx.Err() != nil {
+				return d, err
+			}
+		}
+		select { // restarting, or this gateway closed meanwhile
+		case <-ctx.Done():
+			return gateway.Device{}, fmt.Errorf("lab: no gateway: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
 // RestartGateway stops the gateway, ending every session, and starts a new
 // one on the same store: the devices come back by themselves.
 func (l *Lab) RestartGateway() error {

@@ -135,28 +135,17 @@ func (r *runner) setup(ctx context.Context) error {
 			r.mu.Unlock()
 		}
 	}()
-	srv, tokenPath, err := r.lab.StartAPI(orDefault(g.API, "127.0.0.1:0"), false)
+	srv, _, err := r.lab.StartAPI(orDefault(g.API, "127.0.0.1:0"), false)
 	if err != nil {
 		return infraError{err}
 	}
-	r.apiAddr = srv.Addr()
-	token, err := os.ReadFile(tokenPath)
-	if err != nil {
-		return infraError{err}
-	}
-	r.token = strings.TrimSpace(string(token))
+	r.apiAddr, r.token = srv.Addr(), srv.Token()
 	r.failed = make(chan error, 1)
 	for _, d := range r.s.Lab.Devices {
-		bd, err := boards.Lookup(d.Board)
-		if err != nil {
+		r.opts.Progress("boot %s (%s)", d.Name, d.Board)
+		if err := r.boot(ctx, d); err != nil {
 			return err
 		}
-		r.opts.Progress("boot %s (%s)", d.Name, d.Board)
-		b, err := r.lab.AddBoard(ctx, d.Name, BoardOptions{Board: bd})
-		if err != nil {
-			return infraError{err}
-		}
-		go r.watch(ctx, d.Name, b)
 	}
 	for _, a := range r.s.Lab.Apps {
 		for _, d := range a.Devices(r.s.Lab) {
@@ -169,14 +158,34 @@ func (r *runner) setup(ctx context.Context) error {
 	return nil
 }
 
+// boot starts a device's board (again, after a power off) and watches its
+// console for failOn patterns.
+func (r *runner) boot(ctx context.Context, d labfile.Device) error {
+	bd, err := boards.Lookup(d.Board) // checked when the lab was read
+	if err != nil {
+		return err
+	}
+	b, err := r.lab.AddBoard(ctx, d.Name, BoardOptions{Board: bd})
+	if err != nil {
+		return infraError{err}
+	}
+	r.cursors[d.Name] = 0 // a new console
+	go r.watch(ctx, d.Name, b)
+	return nil
+}
+
 // writeArtifacts writes each board's console and the lab's events.
 func (r *runner) writeArtifacts(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for _, d := range r.s.Lab.Devices {
+		board, on := r.lab.Board(d.Name)
+		if !on {
+			continue // powered off: its console went with it
+		}
 		var b strings.Builder
-		for _, l := range r.board(d.Name).Console().Lines(0) {
+		for _, l := range board.Console().Lines(0) {
 			fmt.Fprintf(&b, "%s %s\n", l.Time.Format("15:04:05.000"), l.Text)
 		}
 		if err := os.WriteFile(filepath.Join(dir, d.Name+".console.log"), []byte(b.String()), 0o644); err != nil {
@@ -287,7 +296,10 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 		return nil
 	case st.ExpectSerial != nil:
 		e := st.ExpectSerial
-		b := r.board(e.Device)
+		b, err := r.running(e.Device)
+		if err != nil {
+			return err
+		}
 		line, err := b.Console().WaitFor(ctx, r.cursors[e.Device], e.Regexp().MatchString)
 		if err != nil {
 			return b.explain(fmt.Sprintf("no console line matching /%s/", e.Regexp()), err)
@@ -295,13 +307,20 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 		r.cursors[e.Device] = line.N + 1
 		return nil
 	case st.WriteSerial != nil:
-		return r.board(st.WriteSerial.Device).WriteConsole([]byte(st.WriteSerial.Text))
+		b, err := r.running(st.WriteSerial.Device)
+		if err != nil {
+			return err
+		}
+		return b.WriteConsole([]byte(st.WriteSerial.Text))
 	case st.ExpectPublished != nil:
 		return r.expectPublished(ctx, st.ExpectPublished)
 	case st.Fault != nil:
 		return r.fault(ctx, st.Fault)
 	case st.SetSensor != nil:
-		b := r.board(st.SetSensor.Device)
+		b, err := r.running(st.SetSensor.Device)
+		if err != nil {
+			return err
+		}
 		return b.SetSensor(ctx, st.SetSensor.Sensor, st.SetSensor.Value)
 	case st.HTTP != nil:
 		return r.http(ctx, st.HTTP)
@@ -314,13 +333,20 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 	}
 }
 
-// board is a device's board; a powered-off one is a board that is not
-// running, so that explanations still work.
-func (r *runner) board(name string) *Board {
+// running is a device's board, or an error when it is powered off.
+func (r *runner) running(name string) (*Board, error) {
 	if b, ok := r.lab.Board(name); ok {
-		return b
+		return b, nil
 	}
-	return &Board{Spec: boards.Board{Name: name}, console: newTranscript(time.Now)}
+	return nil, fmt.Errorf("%s is powered off", name)
+}
+
+// explain adds the board's last console lines to a failed wait on it.
+func (r *runner) explain(name, what string, err error) error {
+	if b, ok := r.lab.Board(name); ok {
+		return b.explain(what, err)
+	}
+	return fmt.Errorf("lab: %s: %s: %w (the board is powered off)", name, what, err)
 }
 
 // device is the lab file's device of that name (checked when it was read).
@@ -333,25 +359,13 @@ func (r *runner) device(name string) labfile.Device {
 	return labfile.Device{Name: name}
 }
 
-// waitDevice waits until the device satisfies cond, across gateway restarts.
+// waitDevice waits until the device satisfies cond.
 func (r *runner) waitDevice(ctx context.Context, name, what string, cond func(gateway.Device) bool) (gateway.Device, error) {
-	for {
-		gw := r.lab.Gateway()
-		if gw != nil {
-			d, err := gw.WaitFor(ctx, name, cond)
-			if err == nil {
-				return d, nil
-			}
-			if ctx.Err() != nil {
-				return d, r.board(name).explain(what, err)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return gateway.Device{}, r.board(name).explain(what, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
+	d, err := r.lab.WaitFor(ctx, name, cond)
+	if err != nil {
+		return d, r.explain(name, what, err)
 	}
+	return d, nil
 }
 
 // deploy deploys the module at path to device once it is enrolled.
@@ -393,7 +407,7 @@ func (r *runner) expectPublished(ctx context.Context, e *labfile.ExpectPublished
 		r.mu.Unlock()
 		select {
 		case <-ctx.Done():
-			return r.board(e.Device).explain(fmt.Sprintf("nothing published on %q matching %q", e.Topic, e.Data), ctx.Err())
+			return r.explain(e.Device, fmt.Sprintf("nothing published on %q matching %q", e.Topic, e.Data), ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -407,10 +421,12 @@ func (r *runner) fault(ctx context.Context, f *labfile.Fault) error {
 		if _, on := r.lab.Board(f.Device); on {
 			return fmt.Errorf("%s is powered on already", f.Device)
 		}
-	} else if _, on := r.lab.Board(f.Device); !on {
-		return fmt.Errorf("%s is powered off", f.Device)
+		return r.boot(ctx, r.device(f.Device))
 	}
-	b := r.board(f.Device)
+	b, err := r.running(f.Device)
+	if err != nil {
+		return err
+	}
 	switch {
 	case f.Reset:
 		return b.Reset(ctx)
@@ -418,29 +434,14 @@ func (r *runner) fault(ctx context.Context, f *labfile.Fault) error {
 		return b.Kill()
 	case f.Power == "off":
 		return r.lab.RemoveBoard(ctx, f.Device)
-	case f.Power == "on":
-		d := r.device(f.Device)
-		bd, err := boards.Lookup(d.Board)
-		if err != nil {
-			return err
-		}
-		nb, err := r.lab.AddBoard(ctx, d.Name, BoardOptions{Board: bd})
-		if err != nil {
-			return infraError{err}
-		}
-		go r.watch(ctx, d.Name, nb)
-		r.cursors[d.Name] = 0 // a new console
-		return nil
 	case f.LinkCut != "":
-		d, _ := time.ParseDuration(f.LinkCut) // checked when read
 		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: emu.LinkFaults{Cut: true}, FromDevice: emu.LinkFaults{Cut: true}})
-		time.AfterFunc(d, func() { b.SetLinkFaults(emu.LinkFaultSet{}) })
+		time.AfterFunc(f.CutFor(), func() { b.SetLinkFaults(emu.LinkFaultSet{}) })
 	case f.LinkCorrupt != 0:
 		faults := emu.LinkFaults{CorruptRate: f.LinkCorrupt}
 		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: faults, FromDevice: faults})
 	case f.LinkDelay != "":
-		d, _ := time.ParseDuration(f.LinkDelay)
-		faults := emu.LinkFaults{Delay: d}
+		faults := emu.LinkFaults{Delay: f.DelayBy()}
 		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: faults, FromDevice: faults})
 	}
 	return nil

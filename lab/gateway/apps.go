@@ -297,10 +297,7 @@ func (g *Gateway) deploy(s *session, d *device, w *want, acks <-chan proto.Appli
 	defer g.mu.Unlock()
 	t := &d.app
 	t.deploying = false
-	t.done++
-	d.appDone, d.appDoneSHA = t.done, hex.EncodeToString(w.sum[:])
-	d.appRefused = false
-	d.dirty = true
+	d.finished(w)
 	if t.want != w {
 		g.reconcileLocked(d) // another deploy or a stop came meanwhile
 		g.notifyLocked()
@@ -308,16 +305,13 @@ func (g *Gateway) deploy(s *session, d *device, w *want, acks <-chan proto.Appli
 	}
 	switch {
 	case err == nil:
-		d.App.Deploys++
+		d.answered(w, "")
 		d.App.LastDeploy = elapsed
-		d.App.DeployError = ""
 		d.App.ID, d.App.State, d.App.Detail = hex.EncodeToString(id[:]), "Running", ""
 		g.emitLocked(Event{Kind: EventAppDeploy, Device: d.ID, Name: d.Name, App: w.App,
 			Detail: fmt.Sprintf("deployed %s (%d bytes) in %d ms", w.App, len(w.module), elapsed.Milliseconds())})
-	case ack.AppID == id: // the device refused it: the same bytes would be refused again
-		t.refused = w.sum
-		d.appRefused = true
-		d.App.DeployError = err.Error()
+	case ack.AppID == id: // the device refused it
+		d.answered(w, err.Error())
 		g.emitLocked(Event{Kind: EventAppDeploy, Device: d.ID, Name: d.Name, App: w.App,
 			Detail: fmt.Sprintf("deploy of %s failed: %s", w.App, err)})
 	default: // lost on the way: deploy again after a pause
@@ -334,19 +328,36 @@ func (g *Gateway) deploy(s *session, d *device, w *want, acks <-chan proto.Appli
 // the device's report says it arrived, and whether it started (Failed: the
 // device refused it). The caller holds g.mu.
 func (g *Gateway) lostDeployDone(d *device, w *want) {
-	t := &d.app
-	t.lost = false
-	t.done++
-	d.appDone, d.appDoneSHA = t.done, hex.EncodeToString(w.sum[:])
+	d.app.lost = false
+	d.finished(w)
+	refusal := ""
 	if d.App.State == "Failed" {
-		t.refused, d.appRefused = w.sum, true
-		d.App.DeployError = d.App.Detail
-	} else {
-		d.App.Deploys++
-		d.appRefused, d.App.DeployError = false, ""
+		refusal = d.App.Detail
 	}
+	d.answered(w, refusal)
 	g.emitLocked(Event{Kind: EventAppDeploy, Device: d.ID, Name: d.Name, App: w.App,
 		Detail: fmt.Sprintf("the device holds %s (%s): its answer was lost with the session", w.App, d.App.State)})
+}
+
+// finished counts an attempt at deploying w that ended, either way, for
+// Deploy's wait. The caller holds g.mu.
+func (d *device) finished(w *want) {
+	d.app.done++
+	d.appDone, d.appDoneSHA = d.app.done, hex.EncodeToString(w.sum[:])
+	d.appRefused = false
+	d.dirty = true
+}
+
+// answered records the device's answer to a deploy of w: refusal is ""
+// when it took the app, else why it refused it (the same bytes would be
+// refused again, so they are not sent again). The caller holds g.mu.
+func (d *device) answered(w *want, refusal string) {
+	d.App.DeployError = refusal
+	if refusal == "" {
+		d.App.Deploys++
+		return
+	}
+	d.app.refused, d.appRefused = w.sum, true
 }
 
 // sendApp sends a module in chunks and waits for the device's answer: an
@@ -539,15 +550,20 @@ type Targets struct {
 	All   bool     `json:"all,omitempty"`
 }
 
-// Resolve lists the targets' devices.
-func (g *Gateway) Resolve(t Targets) ([]Device, error) {
+// OneWay says whether exactly one way of naming targets is used.
+func (t Targets) OneWay() bool {
 	n := 0
 	for _, set := range []bool{len(t.To) > 0, t.Board != "", t.All} {
 		if set {
 			n++
 		}
 	}
-	if n != 1 {
+	return n == 1
+}
+
+// Resolve lists the targets' devices.
+func (g *Gateway) Resolve(t Targets) ([]Device, error) {
+	if !t.OneWay() {
 		return nil, errors.New("gateway: name the targets one way: devices (to), a board, or all")
 	}
 	if t.Board != "" {

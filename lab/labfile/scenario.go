@@ -82,14 +82,15 @@ type (
 		Data   string `yaml:"data"` // as text; empty: any
 	}
 	Fault struct {
-		Device         string  `yaml:"device"`
-		Reset          bool    `yaml:"reset"`
-		Kill           bool    `yaml:"kill"`
-		Power          string  `yaml:"power"` // off or on
-		GatewayRestart bool    `yaml:"gatewayRestart"`
-		LinkCut        string  `yaml:"linkCut"`     // for how long
-		LinkCorrupt    float64 `yaml:"linkCorrupt"` // rate, each way
-		LinkDelay      string  `yaml:"linkDelay"`
+		Device         string        `yaml:"device"`
+		Reset          bool          `yaml:"reset"`
+		Kill           bool          `yaml:"kill"`
+		Power          string        `yaml:"power"` // off or on
+		GatewayRestart bool          `yaml:"gatewayRestart"`
+		LinkCut        string        `yaml:"linkCut"`     // for how long
+		LinkCorrupt    float64       `yaml:"linkCorrupt"` // rate, each way
+		LinkDelay      string        `yaml:"linkDelay"`
+		cut, delay     time.Duration // LinkCut and LinkDelay, parsed
 	}
 	SetSensor struct {
 		Device string `yaml:"device"`
@@ -103,6 +104,10 @@ type (
 		Contains string `yaml:"contains"`
 	}
 )
+
+// CutFor is how long a linkCut lasts; DelayBy is a linkDelay's delay.
+func (f *Fault) CutFor() time.Duration  { return f.cut }
+func (f *Fault) DelayBy() time.Duration { return f.delay }
 
 // Regexp is the step's pattern: its regex, or its text taken literally.
 func (e *ExpectSerial) Regexp() *regexp.Regexp { return e.re }
@@ -366,13 +371,18 @@ func (p *parser) fault(line int, f *Fault, device func(string) error) error {
 	if f.Power != "" && f.Power != "off" && f.Power != "on" {
 		return p.errorf(line, "power %q: want off or on", f.Power)
 	}
-	for _, d := range []string{f.LinkCut, f.LinkDelay} {
-		if d == "" {
+	for _, d := range []struct {
+		text string
+		to   *time.Duration
+	}{{f.LinkCut, &f.cut}, {f.LinkDelay, &f.delay}} {
+		if d.text == "" {
 			continue
 		}
-		if v, err := time.ParseDuration(d); err != nil || v < 0 {
-			return p.errorf(line, "fault duration %q: want a duration, like 2s", d)
+		v, err := time.ParseDuration(d.text)
+		if err != nil || v < 0 {
+			return p.errorf(line, "fault duration %q: want a duration, like 2s", d.text)
 		}
+		*d.to = v
 	}
 	if f.LinkCorrupt < 0 || f.LinkCorrupt > 1 {
 		return p.errorf(line, "linkCorrupt %v: want a rate from 0 to 1", f.LinkCorrupt)
