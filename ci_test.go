@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -34,7 +35,8 @@ func TestCIExitCodes(t *testing.T) {
 		{"unknown flag", []string{"--colour"}, lab.ExitBadInput},
 		{"pass", []string{write("pass.yaml", native+"steps:\n  - waitFor: {device: a, state: Connected}\n"),
 			"--junit", filepath.Join(dir, "junit.xml")}, lab.ExitPass},
-		{"fail", []string{write("fail.yaml", native+"steps:\n  - expectSerial: {device: a, text: never}\n    timeout: 1s\n")}, lab.ExitFail},
+		{"fail", []string{write("fail.yaml", native+"steps:\n  - expectSerial: {device: a, text: never}\n    timeout: 1s\n  - sleep: 1s\n"),
+			"--junit", filepath.Join(dir, "fail.xml")}, lab.ExitFail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if code := run(context.Background(), append([]string{"--ci"}, tc.args...)); code != tc.code {
@@ -42,7 +44,25 @@ func TestCIExitCodes(t *testing.T) {
 			}
 		})
 	}
-	if _, err := os.Stat(filepath.Join(dir, "junit.xml")); err != nil {
-		t.Errorf("no JUnit report: %v", err)
+	for _, report := range []string{"junit.xml", "fail.xml"} {
+		validJUnit(t, filepath.Join(dir, report))
+	}
+}
+
+// validJUnit checks a report against the JUnit schema Jenkins reads, which
+// make fetches (see JUNIT_XSD in the Makefile).
+func validJUnit(t *testing.T, report string) {
+	t.Helper()
+	root, err := lab.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	xsd := filepath.Join(root, "build", "junit", "jenkins-junit.xsd")
+	if _, err := os.Stat(xsd); err != nil {
+		t.Fatalf("no JUnit schema (make test fetches it; or run make %s): %v", filepath.Join("build", "junit", "jenkins-junit.xsd"), err)
+	}
+	if out, err := exec.Command("xmllint", "--noout", "--schema", xsd, report).CombinedOutput(); err != nil {
+		text, _ := os.ReadFile(report)
+		t.Errorf("%s does not validate: %v\n%s\n%s", report, err, out, text)
 	}
 }

@@ -175,6 +175,7 @@ func cmdCI(ctx context.Context, args []string) int {
 	if *asJSON {
 		log = os.Stderr
 	}
+	ink := painter(colourful(log, os.Getenv))
 	code := lab.ExitPass
 	var results []lab.ScenarioResult
 	for _, s := range scenarios {
@@ -184,7 +185,7 @@ func cmdCI(ctx context.Context, args []string) int {
 			return lab.ExitInfrastructure
 		}
 		say := func(format string, args ...any) {
-			fmt.Fprintf(log, "%s [%s] %s\n", time.Now().Format("15:04:05.000"), s.Name, fmt.Sprintf(format, args...))
+			fmt.Fprintf(log, "%s [%s] %s\n", ink.dim(time.Now().Format("15:04:05.000")), s.Name, fmt.Sprintf(format, args...))
 		}
 		opts := lab.RunOptions{Root: root, StateDir: state, Progress: say}
 		if *artifacts != "" {
@@ -194,9 +195,9 @@ func cmdCI(ctx context.Context, args []string) int {
 		os.RemoveAll(state)
 		results = append(results, r)
 		if r.Err != nil {
-			say("FAIL (%v): %v", r.Elapsed.Round(time.Millisecond), r.Err)
+			say("%s (%v): %v", ink.red("FAIL"), r.Elapsed.Round(time.Millisecond), r.Err)
 		} else {
-			say("PASS: %d steps in %v", len(r.Steps), r.Elapsed.Round(time.Millisecond))
+			say("%s: %d steps in %v", ink.green("PASS"), len(r.Steps), r.Elapsed.Round(time.Millisecond))
 		}
 		code = worse(code, r.Code)
 	}

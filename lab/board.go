@@ -34,48 +34,143 @@ type BoardOptions struct {
 	// while it is false, hellos go unanswered and the device repeats them
 	// (a gateway restarting).
 	SessionReady func() bool
+	// Restart says whether a crashed board is started again; the zero
+	// value never does.
+	Restart emu.RestartPolicy
+	// OnEvent, when set, follows the board's lifecycle (see emu.Event).
+	OnEvent func(emu.Event)
 }
 
-// Board is one running board: its emulator instance, its console
-// transcript and the lab's end of its link.
+// Board is one board of the lab: its emulator instance, restarted after a
+// crash when its policy says so, its console transcript and the lab's end
+// of its link, both of which outlive a restart.
 type Board struct {
 	Spec    boards.Board
-	inst    emu.Instance
 	console *Transcript
 	link    *linkPeer
 	started time.Time
-	wg      sync.WaitGroup
+	tee     io.Writer
+	onEvent func(emu.Event)
+
+	mu      sync.Mutex
+	inst    emu.Instance // the running one, or the last
+	faults  emu.LinkFaultSet
+	last    emu.ExitStatus
+	readers sync.WaitGroup // the instance's console and link readers
+	stopSup context.CancelFunc
+	done    chan struct{} // closed when no instance runs or will run
 }
 
-// StartBoard boots a board and starts reading its console and link.
+// StartBoard boots a board, starts reading its console and link, and
+// supervises it by opts.Restart.
 func StartBoard(ctx context.Context, opts BoardOptions) (*Board, error) {
 	start := opts.Start
 	if start == nil {
 		start = emu.StartInstance
 	}
-	b := &Board{Spec: opts.Board, console: newTranscript(time.Now), started: time.Now()}
-	inst, err := start(ctx, emu.Spec{Board: opts.Board, Firmware: opts.Firmware, Dir: opts.Dir, Provision: opts.Provision, ExtraArgs: opts.EmulatorArgs})
+	spec := emu.Spec{Board: opts.Board, Firmware: opts.Firmware, Dir: opts.Dir, Provision: opts.Provision, ExtraArgs: opts.EmulatorArgs}
+	inst, err := start(ctx, spec)
 	if err != nil {
 		return nil, fmt.Errorf("lab: start %s: %w", opts.Board.Name, err)
 	}
-	b.inst = inst
+	b := &Board{Spec: opts.Board, console: newTranscript(time.Now), started: time.Now(),
+		tee: opts.ConsoleTee, onEvent: opts.OnEvent, done: make(chan struct{})}
 	b.link = newLinkPeer(inst.Link(), opts.Board.Name, opts.OnSession, opts.SessionReady)
+	b.attach(inst)
 
-	var console io.Writer = b.console
-	if opts.ConsoleTee != nil {
-		console = io.MultiWriter(b.console, opts.ConsoleTee)
-	}
-	b.wg.Add(2)
+	first := inst
+	sup := emu.Supervisor{Spec: spec, Policy: opts.Restart, OnEvent: b.supervised,
+		Start: func(ctx context.Context, spec emu.Spec) (emu.Instance, error) {
+			if i := first; i != nil { // started above, so a failure is the caller's
+				first = nil
+				return i, nil
+			}
+			return start(ctx, spec)
+		}}
+	supCtx, stop := context.WithCancel(context.Background())
+	b.stopSup = stop
 	go func() {
-		defer b.wg.Done()
-		io.Copy(console, inst.Console()) // ends when the board exits
+		sup.Run(supCtx) // how it ended is in the events and the console
+		b.readers.Wait()
 		b.console.close()
-	}()
-	go func() {
-		defer b.wg.Done()
-		b.link.run()
+		close(b.done)
 	}()
 	return b, nil
+}
+
+// attach makes inst the board's instance and reads its console and link.
+func (b *Board) attach(inst emu.Instance) {
+	b.mu.Lock()
+	b.inst = inst
+	inst.SetLinkFaults(b.faults) // they outlive a restart
+	b.mu.Unlock()
+	b.link.replace(inst.Link())
+	var console io.Writer = b.console
+	if b.tee != nil {
+		console = io.MultiWriter(b.console, b.tee)
+	}
+	b.readers.Add(2)
+	go func() {
+		defer b.readers.Done()
+		io.Copy(console, inst.Console()) // ends when the instance exits
+	}()
+	go func() {
+		defer b.readers.Done()
+		b.link.run()
+	}()
+}
+
+// supervised follows the supervisor: it attaches each new instance and
+// notes crashes and restarts on the console, where a user looks.
+func (b *Board) supervised(e emu.Event) {
+	switch e := e.(type) {
+	case emu.Started:
+		if b.instance() != e.Instance {
+			b.attach(e.Instance)
+		}
+	case emu.Exited:
+		b.readers.Wait() // the console is drained, and the link's reader gone
+		b.mu.Lock()
+		b.last = e.Status
+		b.mu.Unlock()
+	}
+	if text := lifecycleText(e); text != "" {
+		b.console.note("[wasmbed-lab] " + b.Spec.Name + " " + text)
+	}
+	if b.onEvent != nil {
+		b.onEvent(e)
+	}
+}
+
+// lifecycleText says what a board's lifecycle event means to a user; a
+// first start, a requested stop or a policy of no restarts says nothing.
+func lifecycleText(e emu.Event) string {
+	switch e := e.(type) {
+	case emu.Started:
+		if e.Restarts > 0 {
+			return fmt.Sprintf("started again (restart %d)", e.Restarts)
+		}
+	case emu.Exited:
+		if e.Status.Crashed {
+			return e.Status.String()
+		}
+	case emu.StartFailed:
+		return "did not start again: " + e.Err.Error()
+	case emu.Restarting:
+		return fmt.Sprintf("restarting in %v", e.Delay)
+	case emu.GaveUp:
+		if e.Restarts > 0 {
+			return "not restarted again: " + e.Reason
+		}
+	}
+	return ""
+}
+
+// instance is the running instance, or the last one.
+func (b *Board) instance() emu.Instance {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.inst
 }
 
 // Console is the board's console transcript.
@@ -83,7 +178,7 @@ func (b *Board) Console() *Transcript { return b.console }
 
 // WriteConsole types into the board's console.
 func (b *Board) WriteConsole(p []byte) error {
-	_, err := b.inst.Console().Write(p)
+	_, err := b.instance().Console().Write(p)
 	return err
 }
 
@@ -138,8 +233,8 @@ func (b *Board) WaitBanner(ctx context.Context, from int) (Banner, Line, error) 
 func (b *Board) explain(what string, err error) error {
 	var detail strings.Builder
 	select {
-	case <-b.inst.Done():
-		st := b.inst.Exit()
+	case <-b.done:
+		st := b.Exit()
 		detail.WriteString("; the board " + st.String())
 		if tail := strings.TrimSpace(st.StderrTail); tail != "" {
 			detail.WriteString(": " + lastLines(tail, 3))
@@ -164,28 +259,41 @@ func lastLines(s string, n int) string {
 }
 
 // Reset resets the board as its reset button would.
-func (b *Board) Reset(ctx context.Context) error { return b.inst.Reset(ctx) }
+func (b *Board) Reset(ctx context.Context) error { return b.instance().Reset(ctx) }
 
-// Kill ends the board abruptly; it is then reported as crashed.
-func (b *Board) Kill() error { return b.inst.Kill() }
+// Kill ends the board's process abruptly, as a crash would; the board is
+// restarted if its policy says so.
+func (b *Board) Kill() error { return b.instance().Kill() }
 
-// Done is closed once the board has exited.
-func (b *Board) Done() <-chan struct{} { return b.inst.Done() }
+// Done is closed once the board has exited for good: stopped, or crashed
+// and not restarted.
+func (b *Board) Done() <-chan struct{} { return b.done }
 
-// Exit says how the board ended; meaningful once Done is closed.
-func (b *Board) Exit() emu.ExitStatus { return b.inst.Exit() }
+// Exit says how the board last ended; meaningful once Done is closed.
+func (b *Board) Exit() emu.ExitStatus {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last
+}
 
 // PID is the board's host process.
-func (b *Board) PID() int { return b.inst.PID() }
+func (b *Board) PID() int { return b.instance().PID() }
 
-// Stop shuts the board down and waits for its readers to finish.
+// Stop shuts the board down, with no restart, and waits for its readers
+// to finish.
 func (b *Board) Stop(ctx context.Context) error {
-	err := b.inst.Stop(ctx)
-	b.wg.Wait()
+	err := b.instance().Stop(ctx)
+	b.stopSup() // no restart, and an instance started meanwhile is stopped
+	<-b.done
 	b.link.endSession() // the reader has returned: nothing else touches the session
 	return err
 }
 
-// SetLinkFaults injects faults on the board's link (see emu.LinkFaults);
-// the zero value clears them.
-func (b *Board) SetLinkFaults(f emu.LinkFaultSet) { b.inst.SetLinkFaults(f) }
+// SetLinkFaults injects faults on the board's link (see emu.LinkFaults),
+// kept across restarts; the zero value clears them.
+func (b *Board) SetLinkFaults(f emu.LinkFaultSet) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.faults = f
+	b.inst.SetLinkFaults(f)
+}

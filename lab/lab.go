@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"wasmbed-lab/emu"
 	"wasmbed-lab/lab/api"
 	"wasmbed-lab/lab/gateway"
 	"wasmbed-lab/lab/store"
@@ -154,6 +155,14 @@ func (l *Lab) AddBoard(ctx context.Context, name string, opts BoardOptions) (*Bo
 		return nil, err
 	}
 	boardName := opts.Board.Name
+	if opts.Restart == (emu.RestartPolicy{}) {
+		opts.Restart = emu.DefaultRestartPolicy() // a crashed board comes back
+	}
+	opts.OnEvent = func(e emu.Event) {
+		if detail := lifecycleText(e); detail != "" {
+			l.events.Publish(gateway.Event{Time: time.Now(), Kind: gateway.EventBoard, Name: name, Detail: detail})
+		}
+	}
 	opts.SessionReady = func() bool { return l.Gateway() != nil }
 	opts.OnSession = func(conn net.Conn) {
 		gw := l.Gateway()

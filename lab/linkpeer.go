@@ -25,7 +25,6 @@ type LinkState struct {
 // hello and measures round trips with PING/PONG. The TLS session will ride
 // on the DATA frames.
 type linkPeer struct {
-	conn  io.ReadWriter
 	board string
 	// onSession, when set, gets each new session's stream: a hello ends the
 	// previous session and starts the next.
@@ -34,6 +33,7 @@ type linkPeer struct {
 	session   *dataConn
 
 	writeMu sync.Mutex
+	conn    io.ReadWriter // the running board's serial1
 	buf     []byte
 
 	mu      sync.Mutex
@@ -47,12 +47,23 @@ func newLinkPeer(conn io.ReadWriter, board string, onSession func(net.Conn), rea
 	return &linkPeer{conn: conn, board: board, onSession: onSession, ready: ready, pending: map[uint64]chan struct{}{}, changed: make(chan struct{})}
 }
 
-// run reads frames until the link ends.
+// replace makes conn the link: a restarted board brings a new one. The
+// previous link's run has returned.
+func (p *linkPeer) replace(conn io.ReadWriter) {
+	p.writeMu.Lock()
+	p.conn = conn
+	p.writeMu.Unlock()
+}
+
+// run reads the link's frames until it ends.
 func (p *linkPeer) run() {
+	p.writeMu.Lock()
+	conn := p.conn
+	p.writeMu.Unlock()
 	var dec link.Decoder
 	buf := make([]byte, 4096)
 	for {
-		n, err := p.conn.Read(buf)
+		n, err := conn.Read(buf)
 		dec.Feed(buf[:n], p.handle)
 		p.mu.Lock()
 		p.state.Stats = dec.Stats()

@@ -32,7 +32,7 @@ var wordLine = regexp.MustCompile(`:\s*0x([0-9a-fA-F]{1,8})\s*$`)
 // behind its TrustZone gates, then read as 0. M-profile CPUs have no MMU,
 // so the addresses are physical either way.
 func (b *Board) readWord(ctx context.Context, addr uint64) (uint32, error) {
-	raw, err := b.inst.QMP(ctx, "human-monitor-command", map[string]string{"command-line": fmt.Sprintf("x /1wx 0x%x", addr)})
+	raw, err := b.instance().QMP(ctx, "human-monitor-command", map[string]string{"command-line": fmt.Sprintf("x /1wx 0x%x", addr)})
 	if err != nil {
 		return 0, err
 	}
@@ -54,7 +54,7 @@ func (b *Board) readWord(ctx context.Context, addr uint64) (uint32, error) {
 func (b *Board) SetSensor(ctx context.Context, label string, value int32) error {
 	for _, s := range b.Spec.Sensors {
 		if s.Label == label {
-			_, err := b.inst.QMP(ctx, "qom-set", map[string]any{"path": "/machine/peripheral/" + label, "property": "temperature", "value": value})
+			_, err := b.instance().QMP(ctx, "qom-set", map[string]any{"path": "/machine/peripheral/" + label, "property": "temperature", "value": value})
 			if err != nil {
 				return fmt.Errorf("lab: %s: setting sensor %s: %w", b.Spec.Name, label, err)
 			}

@@ -1,54 +1,74 @@
 package lab
 
 import (
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
 	"time"
 )
 
-// WriteJUnit writes the results as JUnit XML: a test suite per scenario,
-// a test case per step (steps that did not run are skipped).
+// WriteJUnit writes the results as JUnit XML, valid against the schema
+// Jenkins reads: a test suite per scenario, a test case per step (steps
+// that did not run are skipped), and an error case when the lab did not
+// come up.
 func WriteJUnit(w io.Writer, results []ScenarioResult) error {
 	type failure struct {
 		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr"`
 		Text    string `xml:",chardata"`
 	}
+	type skipped struct {
+		Text string `xml:",chardata"` // the schema has no message attribute here
+	}
 	type testcase struct {
-		Name      string    `xml:"name,attr"`
-		ClassName string    `xml:"classname,attr"`
-		Time      string    `xml:"time,attr"`
-		Failure   *failure  `xml:"failure,omitempty"`
-		Skipped   *struct{} `xml:"skipped,omitempty"`
+		Name      string   `xml:"name,attr"`
+		ClassName string   `xml:"classname,attr"`
+		Time      string   `xml:"time,attr"`
+		Failure   *failure `xml:"failure,omitempty"`
+		Error     *failure `xml:"error,omitempty"`
+		Skipped   *skipped `xml:"skipped,omitempty"`
 	}
 	type testsuite struct {
-		Name     string     `xml:"name,attr"`
-		Tests    int        `xml:"tests,attr"`
-		Failures int        `xml:"failures,attr"`
-		Errors   int        `xml:"errors,attr"`
-		Skipped  int        `xml:"skipped,attr"`
-		Time     string     `xml:"time,attr"`
-		Cases    []testcase `xml:"testcase"`
+		Name      string     `xml:"name,attr"`
+		Tests     int        `xml:"tests,attr"`
+		Failures  int        `xml:"failures,attr"`
+		Errors    int        `xml:"errors,attr"`
+		Skipped   int        `xml:"skipped,attr"`
+		Time      string     `xml:"time,attr"`
+		Timestamp string     `xml:"timestamp,attr"`
+		Hostname  string     `xml:"hostname,attr,omitempty"`
+		Cases     []testcase `xml:"testcase"`
 	}
 	type testsuites struct {
 		XMLName xml.Name    `xml:"testsuites"`
 		Suites  []testsuite `xml:"testsuite"`
 	}
 	var out testsuites
+	host, _ := os.Hostname()
 	for _, r := range results {
-		s := testsuite{Name: r.Name, Time: seconds(r.Elapsed)}
+		s := testsuite{Name: r.Name, Time: seconds(r.Elapsed), Timestamp: r.Start.UTC().Format("2006-01-02T15:04:05"), Hostname: host}
+		ran := 0
 		for _, st := range r.Steps {
 			c := testcase{Name: stepName(st), ClassName: r.Name, Time: seconds(st.Elapsed)}
-			if st.Err != nil {
-				c.Failure = &failure{Message: firstLine(st.Err.Error()), Text: st.Err.Error()}
+			switch {
+			case st.Start.IsZero():
+				c.Skipped = &skipped{Text: "not run: an earlier step or the setup failed"}
+				s.Skipped++
+			case st.Err != nil:
+				c.Failure = &failure{Message: firstLine(st.Err.Error()), Type: "step", Text: st.Err.Error()}
 				s.Failures++
+			}
+			if !st.Start.IsZero() {
+				ran++
 			}
 			s.Cases = append(s.Cases, c)
 		}
-		if r.Err != nil && len(r.Steps) == 0 { // the lab did not come up
-			s.Cases = append(s.Cases, testcase{Name: "setup", ClassName: r.Name, Time: seconds(r.Elapsed),
-				Failure: &failure{Message: firstLine(r.Err.Error()), Text: r.Err.Error()}})
+		if r.Err != nil && ran == 0 { // the lab did not come up
+			s.Cases = append([]testcase{{Name: "setup", ClassName: r.Name, Time: seconds(r.Elapsed),
+				Error: &failure{Message: firstLine(r.Err.Error()), Type: "setup", Text: r.Err.Error()}}}, s.Cases...)
 			s.Errors++
 		}
 		s.Tests = len(s.Cases)
@@ -102,17 +122,22 @@ func WriteJSON(w io.Writer, results []ScenarioResult) error {
 		}
 		for _, st := range r.Steps {
 			name := r.Name + "/" + stepName(st)
-			if err := emit(st.Start, "run", name, "", nil); err != nil {
+			if err := emit(cmp.Or(st.Start, end), "run", name, "", nil); err != nil {
 				return err
 			}
+			at := st.Start
 			action, out := "pass", fmt.Sprintf("--- PASS: %s (%.2fs)\n", name, st.Elapsed.Seconds())
-			if st.Err != nil {
+			switch {
+			case at.IsZero():
+				at = end
+				action, out = "skip", fmt.Sprintf("    not run: an earlier step or the setup failed\n--- SKIP: %s (0.00s)\n", name)
+			case st.Err != nil:
 				action, out = "fail", fmt.Sprintf("    %s\n--- FAIL: %s (%.2fs)\n", st.Err, name, st.Elapsed.Seconds())
 			}
-			if err := emit(st.Start.Add(st.Elapsed), "output", name, out, nil); err != nil {
+			if err := emit(at.Add(st.Elapsed), "output", name, out, nil); err != nil {
 				return err
 			}
-			if err := emit(st.Start.Add(st.Elapsed), action, name, "", &st.Elapsed); err != nil {
+			if err := emit(at.Add(st.Elapsed), action, name, "", &st.Elapsed); err != nil {
 				return err
 			}
 		}

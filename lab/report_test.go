@@ -22,12 +22,16 @@ func sampleResults() []ScenarioResult {
 		return StepResult{Index: i, Step: labfile.Step{Line: line, Sleep: time.Second}, Start: t0.Add(time.Duration(i) * time.Second),
 			Elapsed: 500 * time.Millisecond, Err: err}
 	}
+	notRun := func(i, line int) StepResult {
+		return StepResult{Index: i, Step: labfile.Step{Line: line, Sleep: time.Second}}
+	}
 	fail := errors.New("scenario b, step 2 (line 9) sleep 1s: boom\nlast console lines:\n  x")
 	return []ScenarioResult{
 		{Name: "a", Start: t0, Elapsed: 3 * time.Second, Steps: []StepResult{step(1, 5, nil), step(2, 6, nil)}},
 		{Name: "b", Start: t0.Add(3 * time.Second), Elapsed: 2 * time.Second, Code: ExitFail, Err: fail,
-			Steps: []StepResult{step(1, 8, nil), step(2, 9, fail)}},
-		{Name: "c", Start: t0.Add(5 * time.Second), Elapsed: time.Second, Code: ExitInfrastructure, Err: errors.New("no QEMU")},
+			Steps: []StepResult{step(1, 8, nil), step(2, 9, fail), notRun(3, 10)}},
+		{Name: "c", Start: t0.Add(5 * time.Second), Elapsed: time.Second, Code: ExitInfrastructure, Err: errors.New("no QEMU"),
+			Steps: []StepResult{notRun(1, 4)}},
 	}
 }
 
@@ -42,11 +46,14 @@ func TestWriteJUnit(t *testing.T) {
 			Tests    int    `xml:"tests,attr"`
 			Failures int    `xml:"failures,attr"`
 			Errors   int    `xml:"errors,attr"`
+			Skipped  int    `xml:"skipped,attr"`
 			Cases    []struct {
 				Name    string `xml:"name,attr"`
 				Failure *struct {
 					Message string `xml:"message,attr"`
 				} `xml:"failure"`
+				Error   *struct{} `xml:"error"`
+				Skipped *string   `xml:"skipped"`
 			} `xml:"testcase"`
 		} `xml:"testsuite"`
 	}
@@ -54,8 +61,15 @@ func TestWriteJUnit(t *testing.T) {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
 	s := doc.Suites
-	if len(s) != 3 || s[0].Tests != 2 || s[0].Failures != 0 || s[1].Failures != 1 || s[2].Errors != 1 {
+	if len(s) != 3 || s[0].Tests != 2 || s[0].Failures != 0 || s[1].Failures != 1 || s[1].Skipped != 1 ||
+		s[2].Errors != 1 || s[2].Skipped != 1 || s[2].Tests != 2 {
 		t.Fatalf("suites %+v", s)
+	}
+	if c := s[1].Cases[2]; c.Skipped == nil || c.Failure != nil {
+		t.Errorf("the step after the failure %+v", c)
+	}
+	if c := s[2].Cases[0]; c.Name != "setup" || c.Error == nil {
+		t.Errorf("the failed setup %+v", c)
 	}
 	if c := s[1].Cases[1]; c.Name != "step_02_line_9" || c.Failure == nil || c.Failure.Message != "scenario b, step 2 (line 9) sleep 1s: boom" {
 		t.Errorf("the failed case %+v", c)
@@ -81,7 +95,7 @@ func TestWriteJSON(t *testing.T) {
 		switch e.Action {
 		case "run":
 			running[e.Test] = true
-		case "pass", "fail":
+		case "pass", "fail", "skip":
 			if e.Test != "" && !running[e.Test] {
 				t.Errorf("%s ends before it runs", e.Test)
 			}
@@ -94,7 +108,8 @@ func TestWriteJSON(t *testing.T) {
 		}
 		last = e
 	}
-	want := map[string]string{"a": "pass", "a/step_01_line_5": "pass", "b": "fail", "b/step_02_line_9": "fail", "c": "fail", "": "fail"}
+	want := map[string]string{"a": "pass", "a/step_01_line_5": "pass", "b": "fail", "b/step_02_line_9": "fail",
+		"b/step_03_line_10": "skip", "c": "fail", "c/step_01_line_4": "skip", "": "fail"}
 	for name, action := range want {
 		if ended[name] != action {
 			t.Errorf("%q ended %q, want %q", name, ended[name], action)
@@ -124,7 +139,8 @@ func TestJSONReadByGoJUnitReport(t *testing.T) {
 	for _, test := range report.Packages[0].Tests {
 		results[test.Name] = test.Result
 	}
-	if results["a/step_01_line_5"] != gtr.Pass || results["b/step_02_line_9"] != gtr.Fail || report.IsSuccessful() {
+	if results["a/step_01_line_5"] != gtr.Pass || results["b/step_02_line_9"] != gtr.Fail ||
+		results["b/step_03_line_10"] != gtr.Skip || report.IsSuccessful() {
 		t.Errorf("tests %v", results)
 	}
 }

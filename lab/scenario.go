@@ -68,13 +68,16 @@ func RunScenario(ctx context.Context, s *labfile.Scenario, opts RunOptions) Scen
 	res := ScenarioResult{Name: s.Name, Start: start}
 	ctx, cancel := context.WithTimeoutCause(ctx, s.Timeout, fmt.Errorf("scenario %s: its timeout of %v passed", s.Name, s.Timeout))
 	defer cancel()
-	r := &runner{s: s, opts: opts, cursors: map[string]int{}, published: map[string]int{}}
+	r := &runner{s: s, opts: opts, cursors: map[string]int{}, published: map[string]int{}, sessionsAt: map[string]uint64{}}
 	if r.opts.Progress == nil {
 		r.opts.Progress = func(string, ...any) {}
 	}
 	err := r.setup(ctx)
 	if err == nil {
 		err = r.steps(ctx, &res)
+	}
+	for i := len(res.Steps); i < len(s.Steps); i++ { // not run: reported as skipped
+		res.Steps = append(res.Steps, StepResult{Index: i + 1, Step: s.Steps[i]})
 	}
 	if r.lab != nil {
 		if opts.Artifacts != "" {
@@ -110,6 +113,10 @@ type runner struct {
 	mu        sync.Mutex
 	events    []gateway.Event // the lab's, since the start
 	published map[string]int  // device -> index into events
+	// sessionsAt is a device's session count at its latest fault: a wait
+	// for a state reached through a session needs a newer one, so it does
+	// not pass on what the gateway knew before the fault.
+	sessionsAt map[string]uint64
 	failed    chan error      // a failOn match
 	token     string
 	apiAddr   string
@@ -256,8 +263,15 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 	switch {
 	case st.WaitFor != nil:
 		w := st.WaitFor
+		fresh := func(d gateway.Device) bool { return d.Sessions > r.sessionsAt[w.Device] }
 		_, err := r.waitDevice(ctx, w.Device, "state "+w.State, func(d gateway.Device) bool {
-			return d.State.String() == w.State || d.State == gateway.Connected && d.App.State == w.State
+			switch {
+			case d.State.String() == w.State:
+				return fresh(d) || d.State != gateway.Enrolled && d.State != gateway.Connected
+			case d.State == gateway.Connected && d.App.State == w.State:
+				return fresh(d)
+			}
+			return false
 		})
 		return err
 	case st.Deploy != nil:
@@ -415,7 +429,13 @@ func (r *runner) expectPublished(ctx context.Context, e *labfile.ExpectPublished
 
 func (r *runner) fault(ctx context.Context, f *labfile.Fault) error {
 	if f.GatewayRestart {
+		for _, d := range r.s.Lab.Devices {
+			r.noteSessions(d.Name)
+		}
 		return r.lab.RestartGateway()
+	}
+	if f.Reset || f.Kill || f.Power != "" {
+		r.noteSessions(f.Device)
 	}
 	if f.Power == "on" {
 		if _, on := r.lab.Board(f.Device); on {
@@ -445,6 +465,15 @@ func (r *runner) fault(ctx context.Context, f *labfile.Fault) error {
 		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: faults, FromDevice: faults})
 	}
 	return nil
+}
+
+// noteSessions notes the device's session count before a fault.
+func (r *runner) noteSessions(device string) {
+	if gw := r.lab.Gateway(); gw != nil {
+		if d, err := gw.Device(device); err == nil {
+			r.sessionsAt[device] = d.Sessions
+		}
+	}
 }
 
 func (r *runner) http(ctx context.Context, h *labfile.HTTPCheck) error {

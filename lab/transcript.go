@@ -70,6 +70,19 @@ func (t *Transcript) notify() {
 	t.changed = make(chan struct{})
 }
 
+// note adds a line of the lab's own (a board's crash or restart) after
+// the console's partial last line, if any.
+func (t *Transcript) note(text string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.partial.Len() > 0 {
+		t.appendLine(t.partial.String())
+		t.partial.Reset()
+	}
+	t.appendLine(text)
+	t.notify()
+}
+
 // close ends the transcript: a partial last line is completed and waiters
 // see no more lines coming.
 func (t *Transcript) close() {

@@ -52,6 +52,9 @@ const (
 	// EventGateway: the gateway started or stopped (a lab's stream
 	// outlives its gateways); Detail says which.
 	EventGateway = "gateway"
+	// EventBoard: the lab's board for the device (Name) crashed, is
+	// restarting or was given up on; Detail says which.
+	EventBoard = "board"
 	// The app events: a deploy's outcome, the app's state as the device
 	// reports it, a line it logged (Detail) and a message it published
 	// (Topic, Data).

@@ -105,6 +105,28 @@ type (
 	}
 )
 
+// String names the fault and its device, e.g. "m3 linkCut 2s".
+func (f *Fault) String() string {
+	what := ""
+	switch {
+	case f.GatewayRestart:
+		return "gatewayRestart"
+	case f.Reset:
+		what = "reset"
+	case f.Kill:
+		what = "kill"
+	case f.Power != "":
+		what = "power " + f.Power
+	case f.LinkCut != "":
+		what = "linkCut " + f.LinkCut
+	case f.LinkCorrupt != 0:
+		what = fmt.Sprintf("linkCorrupt %g", f.LinkCorrupt)
+	case f.LinkDelay != "":
+		what = "linkDelay " + f.LinkDelay
+	}
+	return f.Device + " " + what
+}
+
 // CutFor is how long a linkCut lasts; DelayBy is a linkDelay's delay.
 func (f *Fault) CutFor() time.Duration  { return f.cut }
 func (f *Fault) DelayBy() time.Duration { return f.delay }
@@ -434,7 +456,7 @@ func (s Step) String() string {
 	case s.ExpectPublished != nil:
 		return fmt.Sprintf("expectPublished %s %s", s.ExpectPublished.Device, s.ExpectPublished.Topic)
 	case s.Fault != nil:
-		return fmt.Sprintf("fault %+v", *s.Fault)
+		return "fault " + s.Fault.String()
 	case s.SetSensor != nil:
 		return fmt.Sprintf("setSensor %s %s=%d", s.SetSensor.Device, s.SetSensor.Sensor, s.SetSensor.Value)
 	case s.HTTP != nil:
