@@ -117,9 +117,9 @@ type runner struct {
 	// for a state reached through a session needs a newer one, so it does
 	// not pass on what the gateway knew before the fault.
 	sessionsAt map[string]uint64
-	failed    chan error      // a failOn match
-	token     string
-	apiAddr   string
+	failed     chan error // a failOn match
+	token      string
+	apiAddr    string
 }
 
 // setup opens the lab, boots its devices and deploys its Applications.
