@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"wasmbed-lab/lab"
+	"wasmbed-lab/lab/scenario"
 )
 
 // TestCIExitCodes: `wasmbed-lab --ci` exits 2 for a wrong or missing file,
@@ -28,15 +29,15 @@ func TestCIExitCodes(t *testing.T) {
 		args []string
 		code int
 	}{
-		{"no scenario", nil, lab.ExitBadInput},
-		{"missing file", []string{filepath.Join(dir, "none.yaml")}, lab.ExitBadInput},
-		{"unknown step", []string{write("bad.yaml", native+"steps:\n  - jump: {}\n")}, lab.ExitBadInput},
-		{"unknown board", []string{write("board.yaml", "lab:\n  - {kind: Device, metadata: {name: a}, spec: {board: pdp-11}}\nsteps:\n  - sleep: 1s\n")}, lab.ExitBadInput},
-		{"unknown flag", []string{"--colour"}, lab.ExitBadInput},
+		{"no scenario", nil, scenario.ExitBadInput},
+		{"missing file", []string{filepath.Join(dir, "none.yaml")}, scenario.ExitBadInput},
+		{"unknown step", []string{write("bad.yaml", native+"steps:\n  - jump: {}\n")}, scenario.ExitBadInput},
+		{"unknown board", []string{write("board.yaml", "lab:\n  - {kind: Device, metadata: {name: a}, spec: {board: pdp-11}}\nsteps:\n  - sleep: 1s\n")}, scenario.ExitBadInput},
+		{"unknown flag", []string{"--colour"}, scenario.ExitBadInput},
 		{"pass", []string{write("pass.yaml", native+"steps:\n  - waitFor: {device: a, state: Connected}\n"),
-			"--junit", filepath.Join(dir, "junit.xml")}, lab.ExitPass},
+			"--junit", filepath.Join(dir, "junit.xml")}, scenario.ExitPass},
 		{"fail", []string{write("fail.yaml", native+"steps:\n  - expectSerial: {device: a, text: never}\n    timeout: 1s\n  - sleep: 1s\n"),
-			"--junit", filepath.Join(dir, "fail.xml")}, lab.ExitFail},
+			"--junit", filepath.Join(dir, "fail.xml")}, scenario.ExitFail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if code := run(context.Background(), append([]string{"--ci"}, tc.args...)); code != tc.code {

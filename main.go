@@ -24,6 +24,7 @@ import (
 	"wasmbed-lab/lab/api"
 	"wasmbed-lab/lab/gateway"
 	"wasmbed-lab/lab/labfile"
+	"wasmbed-lab/lab/scenario"
 )
 
 const usage = `usage: wasmbed-lab COMMAND [flags]
@@ -146,7 +147,7 @@ func cmdCI(ctx context.Context, args []string) int {
 	for len(args) > 0 { // scenario files and flags in any order
 		if err := fs.Parse(args); err != nil {
 			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
-			return lab.ExitBadInput
+			return scenario.ExitBadInput
 		}
 		if fs.NArg() == 0 {
 			break
@@ -155,43 +156,43 @@ func cmdCI(ctx context.Context, args []string) int {
 	}
 	if len(files) == 0 {
 		fmt.Fprint(os.Stderr, "wasmbed-lab --ci: name at least one scenario file\n\n"+usage)
-		return lab.ExitBadInput
+		return scenario.ExitBadInput
 	}
 	var scenarios []*labfile.Scenario
 	for _, f := range files {
 		s, err := labfile.LoadScenario(f)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
-			return lab.ExitBadInput
+			return scenario.ExitBadInput
 		}
 		scenarios = append(scenarios, s)
 	}
 	root, err := lab.FindRoot()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
-		return lab.ExitInfrastructure
+		return scenario.ExitInfrastructure
 	}
 	log := os.Stdout
 	if *asJSON {
 		log = os.Stderr
 	}
 	ink := painter(colourful(log, os.Getenv))
-	code := lab.ExitPass
-	var results []lab.ScenarioResult
+	code := scenario.ExitPass
+	var results []scenario.Result
 	for _, s := range scenarios {
 		state, err := os.MkdirTemp("", "wasmbed-ci-")
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
-			return lab.ExitInfrastructure
+			return scenario.ExitInfrastructure
 		}
 		say := func(format string, args ...any) {
 			fmt.Fprintf(log, "%s [%s] %s\n", ink.dim(time.Now().Format("15:04:05.000")), s.Name, fmt.Sprintf(format, args...))
 		}
-		opts := lab.RunOptions{Root: root, StateDir: state, Progress: say}
+		opts := scenario.Options{Root: root, StateDir: state, Progress: say}
 		if *artifacts != "" {
 			opts.Artifacts = filepath.Join(*artifacts, s.Name)
 		}
-		r := lab.RunScenario(ctx, s, opts)
+		r := scenario.Run(ctx, s, opts)
 		os.RemoveAll(state)
 		results = append(results, r)
 		if r.Err != nil {
@@ -202,22 +203,22 @@ func cmdCI(ctx context.Context, args []string) int {
 		code = worse(code, r.Code)
 	}
 	if *asJSON {
-		if err := lab.WriteJSON(os.Stdout, results); err != nil {
+		if err := scenario.WriteJSON(os.Stdout, results); err != nil {
 			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: %v\n", err)
-			return lab.ExitInfrastructure
+			return scenario.ExitInfrastructure
 		}
 	}
 	if *junit != "" {
 		f, err := os.Create(*junit)
 		if err == nil {
-			err = lab.WriteJUnit(f, results)
+			err = scenario.WriteJUnit(f, results)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
 		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "wasmbed-lab --ci: writing the JUnit report: %v\n", err)
-			return lab.ExitInfrastructure
+			return scenario.ExitInfrastructure
 		}
 	}
 	return code
@@ -226,7 +227,7 @@ func cmdCI(ctx context.Context, args []string) int {
 // worse is the more serious of two exit codes: bad input, then the
 // machine, then a timeout, then a failure.
 func worse(a, b int) int {
-	rank := map[int]int{lab.ExitPass: 0, lab.ExitFail: 1, lab.ExitTimeout: 2, lab.ExitInfrastructure: 3, lab.ExitBadInput: 4}
+	rank := map[int]int{scenario.ExitPass: 0, scenario.ExitFail: 1, scenario.ExitTimeout: 2, scenario.ExitInfrastructure: 3, scenario.ExitBadInput: 4}
 	if rank[b] > rank[a] {
 		return b
 	}
@@ -464,6 +465,10 @@ func cmdBench(ctx context.Context, args []string) error {
 	report, err := lab.Bench(ctx, lab.BenchOptions{
 		Root: root, Boots: *boots, IdleWindow: *idle, Fleets: sizes, FleetLimit: *limit, Progress: os.Stderr,
 		HeartbeatQEMU: *hbQEMU, HeartbeatNative: *hbNative, HeartbeatWindow: *hbWindow, Only: parts,
+		RunScenario: func(ctx context.Context, s *labfile.Scenario, stateDir string) (time.Duration, error) {
+			r := scenario.Run(ctx, s, scenario.Options{Root: root, StateDir: stateDir})
+			return r.Elapsed, r.Err
+		},
 	})
 	if werr := lab.WriteBenchTable(os.Stdout, report, *limit); werr != nil {
 		return werr

@@ -12,6 +12,7 @@ import (
 
 	"wasmbed-lab/boards"
 	"wasmbed-lab/emu"
+	"wasmbed-lab/lab/labfile"
 )
 
 // BenchOptions sets what Bench measures.
@@ -28,6 +29,10 @@ type BenchOptions struct {
 	HeartbeatWindow                time.Duration
 	// Only, when not empty, names the parts to run (BenchParts).
 	Only []string
+	// RunScenario runs a headless scenario in a fresh state directory
+	// (lab/scenario's Run; that package builds on this one) and says how
+	// long it took; the scenario part needs it.
+	RunScenario func(ctx context.Context, s *labfile.Scenario, stateDir string) (time.Duration, error)
 }
 
 // BenchParts are the parts of Bench, in the order they run.

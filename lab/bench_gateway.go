@@ -94,7 +94,7 @@ func timeToConnected(ctx context.Context, l *Lab, bd boards.Board, name string) 
 	}
 	defer l.RemoveBoard(context.WithoutCancel(ctx), name)
 	if _, err := l.Gateway().WaitFor(ctx, name, func(d gateway.Device) bool { return d.State == gateway.Connected }); err != nil {
-		return 0, b.explain("connected", err)
+		return 0, b.Explain("connected", err)
 	}
 	return time.Since(start), nil
 }
@@ -226,7 +226,7 @@ func waitAllConnected(ctx context.Context, l *Lab, names []string) error {
 			b, _ := l.Board(waiting[0])
 			err := fmt.Errorf("%d devices not Connected: %w", len(waiting), ctx.Err())
 			if b != nil {
-				err = b.explain(waiting[0]+" connected", err)
+				err = b.Explain(waiting[0]+" connected", err)
 			}
 			return fmt.Errorf("lab: heartbeat fleet: %w", err)
 		}

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -49,12 +50,11 @@ func benchScenario(ctx context.Context, opts BenchOptions) (ScenarioBench, error
 	}
 	defer os.RemoveAll(dir)
 	opts.progress("bench: a scenario of %d boards: enroll, deploy hello, expect its line", res.Boards)
-	r := RunScenario(ctx, s, RunOptions{Root: opts.Root, StateDir: dir})
-	if r.Err != nil {
-		return res, r.Err
+	if opts.RunScenario == nil {
+		return res, errors.New("bench: the scenario part needs BenchOptions.RunScenario")
 	}
-	res.Elapsed = r.Elapsed
-	return res, nil
+	res.Elapsed, err = opts.RunScenario(ctx, s, dir)
+	return res, err
 }
 
 func writeScenarioTable(w io.Writer, s ScenarioBench) error {

@@ -76,7 +76,7 @@ func benchTLS(ctx context.Context, root string, bd boards.Board) (TLSCost, error
 	defer b.Stop(context.WithoutCancel(ctx))
 	line, err := b.Console().WaitFor(ctx, 0, func(s string) bool { return strings.Contains(s, "tls: ") && !strings.Contains(s, "tls: starting") })
 	if err != nil {
-		return cost, b.explain("no TLS report", err)
+		return cost, b.Explain("no TLS report", err)
 	}
 	m := connectedRE.FindStringSubmatch(line.Text)
 	if m == nil {

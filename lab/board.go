@@ -47,6 +47,7 @@ type BoardOptions struct {
 type Board struct {
 	Spec    boards.Board
 	console *Transcript
+	feed    consoleFeed // the console's raw bytes, for terminal panes
 	link    *linkPeer
 	started time.Time
 	tee     io.Writer
@@ -93,6 +94,7 @@ func StartBoard(ctx context.Context, opts BoardOptions) (*Board, error) {
 		sup.Run(supCtx) // how it ended is in the events and the console
 		b.readers.Wait()
 		b.console.close()
+		b.feed.close()
 		close(b.done)
 	}()
 	return b, nil
@@ -105,9 +107,9 @@ func (b *Board) attach(inst emu.Instance) {
 	inst.SetLinkFaults(b.faults) // they outlive a restart
 	b.mu.Unlock()
 	b.link.replace(inst.Link())
-	var console io.Writer = b.console
+	console := io.MultiWriter(b.console, &b.feed)
 	if b.tee != nil {
-		console = io.MultiWriter(b.console, b.tee)
+		console = io.MultiWriter(b.console, &b.feed, b.tee)
 	}
 	b.readers.Add(2)
 	go func() {
@@ -135,7 +137,9 @@ func (b *Board) supervised(e emu.Event) {
 		b.mu.Unlock()
 	}
 	if text := lifecycleText(e); text != "" {
-		b.console.note("[wasmbed-lab] " + b.Spec.Name + " " + text)
+		text = "[wasmbed-lab] " + b.Spec.Name + " " + text
+		b.console.note(text)
+		b.feed.Write([]byte("\r\n" + text + "\r\n"))
 	}
 	if b.onEvent != nil {
 		b.onEvent(e)
@@ -176,6 +180,14 @@ func (b *Board) instance() emu.Instance {
 // Console is the board's console transcript.
 func (b *Board) Console() *Transcript { return b.console }
 
+// ConsoleStream returns the console's latest raw bytes (up to 64 KiB) and
+// a channel of the bytes that follow, across restarts; the channel closes
+// when the board is gone or cancel is called. A reader that falls behind
+// loses chunks.
+func (b *Board) ConsoleStream() (backlog []byte, bytes <-chan []byte, cancel func()) {
+	return b.feed.subscribe()
+}
+
 // WriteConsole types into the board's console.
 func (b *Board) WriteConsole(p []byte) error {
 	_, err := b.instance().Console().Write(p)
@@ -197,7 +209,7 @@ func (b *Board) WaitLinkUp(ctx context.Context) error {
 // after a reset.
 func (b *Board) WaitLink(ctx context.Context, cond func(LinkState) bool) error {
 	if err := b.link.waitUntil(ctx, cond); err != nil {
-		return b.explain("link", err)
+		return b.Explain("link", err)
 	}
 	return nil
 }
@@ -216,7 +228,7 @@ func (b *Board) Ping(ctx context.Context) (time.Duration, error) {
 func (b *Board) WaitBanner(ctx context.Context, from int) (Banner, Line, error) {
 	line, err := b.console.WaitFor(ctx, from, IsBanner)
 	if err != nil {
-		return Banner{}, Line{}, b.explain("no boot banner", err)
+		return Banner{}, Line{}, b.Explain("no boot banner", err)
 	}
 	banner, err := ParseBanner(line.Text)
 	if err != nil {
@@ -228,9 +240,9 @@ func (b *Board) WaitBanner(ctx context.Context, from int) (Banner, Line, error) 
 	return banner, line, nil
 }
 
-// explain wraps a failed wait with what the board did: how it exited, if it
+// Explain wraps a failed wait with what the board did: how it exited, if it
 // did, and its last console lines.
-func (b *Board) explain(what string, err error) error {
+func (b *Board) Explain(what string, err error) error {
 	var detail strings.Builder
 	select {
 	case <-b.done:

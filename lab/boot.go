@@ -30,11 +30,11 @@ func BootCheck(ctx context.Context, opts BoardOptions) (BootReport, error) {
 	}
 	r.BannerAfter = time.Since(b.started)
 	if err := b.link.waitUp(ctx); err != nil {
-		return r, b.explain("link", err)
+		return r, b.Explain("link", err)
 	}
 	r.Hellos = b.Link().Hellos
 	if r.LinkRTT, err = b.link.Ping(ctx); err != nil {
-		return r, b.explain("link round trip", err)
+		return r, b.Explain("link round trip", err)
 	}
 	if err := b.Stop(ctx); err != nil {
 		return r, fmt.Errorf("lab: %s: stop: %w", b.Spec.Name, err)

@@ -83,7 +83,7 @@ func waitDevice(t *testing.T, l *Lab, b *Board, name string, within time.Duratio
 	defer cancel()
 	d, err := l.WaitFor(ctx, name, cond)
 	if err != nil {
-		t.Fatal(b.explain(what, err))
+		t.Fatal(b.Explain(what, err))
 	}
 	return d
 }
@@ -135,7 +135,7 @@ func TestManualPairing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if _, err := b.Console().WaitFor(ctx, 0, func(s string) bool { return strings.Contains(s, "enrollment rejected") }); err != nil {
-		t.Fatal(b.explain("the device never heard it was rejected", err))
+		t.Fatal(b.Explain("the device never heard it was rejected", err))
 	}
 
 	if err := l.Gateway().Approve("stranger"); err != nil {
@@ -169,7 +169,7 @@ func TestRevokedDeviceIsRefusedAtHandshake(t *testing.T) {
 				return
 			}
 		case <-timeout:
-			t.Fatal(b.explain("no handshake refused", context.DeadlineExceeded))
+			t.Fatal(b.Explain("no handshake refused", context.DeadlineExceeded))
 		}
 	}
 }
@@ -234,7 +234,7 @@ func TestResetReenrollsTheSameDevice(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, _, err := b.WaitBanner(ctx, from); err != nil {
-		t.Fatal(b.explain("a banner after the reset", err))
+		t.Fatal(b.Explain("a banner after the reset", err))
 	}
 	d1 := waitDevice(t, l, b, "phoenix", 30*time.Second, "connected after the reset", func(d gateway.Device) bool {
 		return d.State == gateway.Connected && d.Sessions > d0.Sessions && d.Heartbeats > d0.Heartbeats
@@ -309,7 +309,7 @@ func TestKeysStayOutOfLogs(t *testing.T) {
 	if _, err := b.Console().WaitFor(ctx, 0, func(s string) bool {
 		return strings.HasPrefix(s, "session: tls=connected proto=enrolled heartbeat_ms=250")
 	}); err != nil {
-		t.Fatal(b.explain("info shows no session line", err))
+		t.Fatal(b.Explain("info shows no session line", err))
 	}
 
 	blob, ok, err := l.store.Secret("device/secretive")

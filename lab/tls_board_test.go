@@ -72,14 +72,14 @@ func TestFirmwareTLSOverLink(t *testing.T) {
 				select {
 				case o = <-sessions:
 				case <-ctx.Done():
-					t.Fatal(b.explain("no TLS session", ctx.Err()))
+					t.Fatal(b.Explain("no TLS session", ctx.Err()))
 				}
 				if o.err == nil {
 					break
 				}
 				t.Logf("session %d: %v (link: %+v)", tries, o.err, b.Link())
 				if tries == 3 {
-					t.Fatal(b.explain("handshake", o.err))
+					t.Fatal(b.Explain("handshake", o.err))
 				}
 			}
 			if got := o.state.PeerCertificates[0].Subject.CommonName; got != "board-"+bd.Name {
@@ -90,7 +90,7 @@ func TestFirmwareTLSOverLink(t *testing.T) {
 			}
 			line, err := b.Console().WaitFor(ctx, 0, func(s string) bool { return strings.HasPrefix(s, "tls: connected") })
 			if err != nil || !strings.Contains(line.Text, "TLS_CHACHA20_POLY1305_SHA256 peer=gateway") {
-				t.Errorf("console: %q %v", line.Text, b.explain("console", err))
+				t.Errorf("console: %q %v", line.Text, b.Explain("console", err))
 			}
 			t.Log(line.Text)
 		})
@@ -123,7 +123,7 @@ func TestFirmwareTLSTimesOutAndStartsOver(t *testing.T) {
 		select {
 		case <-sessions:
 		case <-ctx.Done():
-			t.Fatal(b.explain("session "+string(rune('1'+i)), ctx.Err()))
+			t.Fatal(b.Explain("session "+string(rune('1'+i)), ctx.Err()))
 		}
 	}
 	if !transcriptHas(b, 0, "tls: failed: timed out") {

@@ -1,4 +1,4 @@
-package lab
+package scenario
 
 import (
 	"bufio"
@@ -16,7 +16,7 @@ import (
 	"wasmbed-lab/lab/labfile"
 )
 
-func sampleResults() []ScenarioResult {
+func sampleResults() []Result {
 	t0 := time.Unix(1000, 0)
 	step := func(i, line int, err error) StepResult {
 		return StepResult{Index: i, Step: labfile.Step{Line: line, Sleep: time.Second}, Start: t0.Add(time.Duration(i) * time.Second),
@@ -26,7 +26,7 @@ func sampleResults() []ScenarioResult {
 		return StepResult{Index: i, Step: labfile.Step{Line: line, Sleep: time.Second}}
 	}
 	fail := errors.New("scenario b, step 2 (line 9) sleep 1s: boom\nlast console lines:\n  x")
-	return []ScenarioResult{
+	return []Result{
 		{Name: "a", Start: t0, Elapsed: 3 * time.Second, Steps: []StepResult{step(1, 5, nil), step(2, 6, nil)}},
 		{Name: "b", Start: t0.Add(3 * time.Second), Elapsed: 2 * time.Second, Code: ExitFail, Err: fail,
 			Steps: []StepResult{step(1, 8, nil), step(2, 9, fail), notRun(3, 10)}},

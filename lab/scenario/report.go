@@ -1,4 +1,4 @@
-package lab
+package scenario
 
 import (
 	"cmp"
@@ -14,7 +14,7 @@ import (
 // Jenkins reads: a test suite per scenario, a test case per step (steps
 // that did not run are skipped), and an error case when the lab did not
 // come up.
-func WriteJUnit(w io.Writer, results []ScenarioResult) error {
+func WriteJUnit(w io.Writer, results []Result) error {
 	type failure struct {
 		Message string `xml:"message,attr"`
 		Type    string `xml:"type,attr"`
@@ -101,7 +101,7 @@ const JSONPackage = "wasmbed-lab/scenarios"
 
 // WriteJSON writes the results as `go test -json` events: each scenario a
 // test, each step a subtest, so gotestsum and go-junit-report read them.
-func WriteJSON(w io.Writer, results []ScenarioResult) error {
+func WriteJSON(w io.Writer, results []Result) error {
 	enc := json.NewEncoder(w)
 	emit := func(t time.Time, action, test, output string, elapsed *time.Duration) error {
 		e := TestEvent{Time: t, Action: action, Package: JSONPackage, Test: test, Output: output}

@@ -1,4 +1,4 @@
-package lab
+package scenario
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"wasmbed-lab/boards"
 	"wasmbed-lab/emu"
+	"wasmbed-lab/lab"
 	"wasmbed-lab/lab/gateway"
 	"wasmbed-lab/lab/labfile"
 )
@@ -27,8 +28,8 @@ const (
 	ExitTimeout        = 124 // the scenario's own timeout
 )
 
-// ScenarioResult is how a scenario went.
-type ScenarioResult struct {
+// Result is how a scenario went.
+type Result struct {
 	Name    string
 	Start   time.Time
 	Steps   []StepResult
@@ -46,9 +47,9 @@ type StepResult struct {
 	Err     error
 }
 
-// RunOptions says how RunScenario runs.
-type RunOptions struct {
-	Root     string                           // the project root; FindRoot when empty
+// Options says how RunScenario runs.
+type Options struct {
+	Root     string                           // the project root; lab.FindRoot when empty
 	StateDir string                           // a fresh directory of the caller's
 	Progress func(format string, args ...any) // one line per step, or nil
 	// Artifacts, when set, is where each board's console transcript and
@@ -63,9 +64,9 @@ func (e infraError) Unwrap() error { return e.error }
 
 // RunScenario boots the scenario's lab, deploys its Applications and runs
 // its steps in order; the first failure ends it.
-func RunScenario(ctx context.Context, s *labfile.Scenario, opts RunOptions) ScenarioResult {
+func Run(ctx context.Context, s *labfile.Scenario, opts Options) Result {
 	start := time.Now()
-	res := ScenarioResult{Name: s.Name, Start: start}
+	res := Result{Name: s.Name, Start: start}
 	ctx, cancel := context.WithTimeoutCause(ctx, s.Timeout, fmt.Errorf("scenario %s: its timeout of %v passed", s.Name, s.Timeout))
 	defer cancel()
 	r := &runner{s: s, opts: opts, cursors: map[string]int{}, published: map[string]int{}, sessionsAt: map[string]uint64{}}
@@ -105,8 +106,8 @@ func RunScenario(ctx context.Context, s *labfile.Scenario, opts RunOptions) Scen
 
 type runner struct {
 	s    *labfile.Scenario
-	opts RunOptions
-	lab  *Lab
+	opts Options
+	lab  *lab.Lab
 	// Where each device's console and published data were last matched:
 	// an expectation looks at what came after.
 	cursors   map[string]int
@@ -129,7 +130,7 @@ func (r *runner) setup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if r.lab, err = Open(Options{StateDir: r.opts.StateDir, Root: r.opts.Root, Gateway: gateway.Config{
+	if r.lab, err = lab.Open(lab.Options{StateDir: r.opts.StateDir, Root: r.opts.Root, Gateway: gateway.Config{
 		Pairing: pairing, Heartbeat: g.Heartbeat, MissedLimit: g.MissedLimit,
 	}}); err != nil {
 		return infraError{err}
@@ -172,7 +173,7 @@ func (r *runner) boot(ctx context.Context, d labfile.Device) error {
 	if err != nil {
 		return err
 	}
-	b, err := r.lab.AddBoard(ctx, d.Name, BoardOptions{Board: bd})
+	b, err := r.lab.AddBoard(ctx, d.Name, lab.BoardOptions{Board: bd})
 	if err != nil {
 		return infraError{err}
 	}
@@ -202,14 +203,14 @@ func (r *runner) writeArtifacts(dir string) error {
 	var b strings.Builder
 	r.mu.Lock()
 	for _, e := range r.events {
-		b.WriteString(FormatEvent(e) + "\n")
+		b.WriteString(lab.FormatEvent(e) + "\n")
 	}
 	r.mu.Unlock()
 	return os.WriteFile(filepath.Join(dir, "gateway.log"), []byte(b.String()), 0o644)
 }
 
 // watch fails the run when a console line matches a failOn pattern.
-func (r *runner) watch(ctx context.Context, device string, b *Board) {
+func (r *runner) watch(ctx context.Context, device string, b *lab.Board) {
 	if len(r.s.FailOn) == 0 {
 		return
 	}
@@ -229,7 +230,7 @@ func (r *runner) watch(ctx context.Context, device string, b *Board) {
 	}
 }
 
-func (r *runner) steps(ctx context.Context, res *ScenarioResult) error {
+func (r *runner) steps(ctx context.Context, res *Result) error {
 	for i, st := range r.s.Steps {
 		sr := StepResult{Index: i + 1, Step: st, Start: time.Now()}
 		r.opts.Progress("step %d (line %d): %s", sr.Index, st.Line, st)
@@ -316,7 +317,7 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 		}
 		line, err := b.Console().WaitFor(ctx, r.cursors[e.Device], e.Regexp().MatchString)
 		if err != nil {
-			return b.explain(fmt.Sprintf("no console line matching /%s/", e.Regexp()), err)
+			return b.Explain(fmt.Sprintf("no console line matching /%s/", e.Regexp()), err)
 		}
 		r.cursors[e.Device] = line.N + 1
 		return nil
@@ -348,7 +349,7 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 }
 
 // running is a device's board, or an error when it is powered off.
-func (r *runner) running(name string) (*Board, error) {
+func (r *runner) running(name string) (*lab.Board, error) {
 	if b, ok := r.lab.Board(name); ok {
 		return b, nil
 	}
@@ -358,7 +359,7 @@ func (r *runner) running(name string) (*Board, error) {
 // explain adds the board's last console lines to a failed wait on it.
 func (r *runner) explain(name, what string, err error) error {
 	if b, ok := r.lab.Board(name); ok {
-		return b.explain(what, err)
+		return b.Explain(what, err)
 	}
 	return fmt.Errorf("lab: %s: %s: %w (the board is powered off)", name, what, err)
 }

@@ -1,31 +1,35 @@
-package lab
+package scenario
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"wasmbed-lab/boards"
+	"wasmbed-lab/lab"
 	"wasmbed-lab/lab/labfile"
 )
 
 // runScenario parses text (the samples' folder is its folder, so apps are
 // named by file) and runs it on real boards.
-func runScenario(t *testing.T, text string) ScenarioResult {
+func runScenario(t *testing.T, text string) Result {
 	t.Helper()
-	root, err := FindRoot()
+	root, err := lab.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	native, _ := boards.Lookup("native")
-	requireFirmware(t, native)
+	if _, err := os.Stat(lab.FirmwarePath(root, native)); err != nil {
+		t.Fatalf("native firmware not built (%v): run `make firmware` or `make test`", err)
+	}
 	file := filepath.Join(root, "apps", "build", "samples", "scenario.yaml")
 	s, err := labfile.ParseScenario(file, []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := RunScenario(context.Background(), s, RunOptions{Root: root, StateDir: t.TempDir(),
+	res := Run(context.Background(), s, Options{Root: root, StateDir: t.TempDir(),
 		Progress: func(format string, args ...any) { t.Logf(format, args...) }})
 	return res
 }
