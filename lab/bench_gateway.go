@@ -92,7 +92,7 @@ func timeToConnected(ctx context.Context, l *Lab, bd boards.Board, name string) 
 	if err != nil {
 		return 0, err
 	}
-	defer l.RemoveBoard(context.WithoutCancel(ctx), name)
+	defer l.PowerOff(context.WithoutCancel(ctx), name)
 	if _, err := l.Gateway().WaitFor(ctx, name, func(d gateway.Device) bool { return d.State == gateway.Connected }); err != nil {
 		return 0, b.Explain("connected", err)
 	}

@@ -301,6 +301,37 @@ func (b *Board) Stop(ctx context.Context) error {
 	return err
 }
 
+// CutLink cuts the board's link both ways for d, then mends it; a zero d
+// cuts it until ClearLinkFaults.
+func (b *Board) CutLink(d time.Duration) {
+	b.SetLinkFaults(emu.LinkFaultSet{ToDevice: emu.LinkFaults{Cut: true}, FromDevice: emu.LinkFaults{Cut: true}})
+	if d > 0 {
+		time.AfterFunc(d, b.ClearLinkFaults)
+	}
+}
+
+// CorruptLink flips a bit in this share of the link's bytes, both ways.
+func (b *Board) CorruptLink(rate float64) {
+	f := emu.LinkFaults{CorruptRate: rate}
+	b.SetLinkFaults(emu.LinkFaultSet{ToDevice: f, FromDevice: f})
+}
+
+// DelayLink delays the link's bytes by d, both ways.
+func (b *Board) DelayLink(d time.Duration) {
+	f := emu.LinkFaults{Delay: d}
+	b.SetLinkFaults(emu.LinkFaultSet{ToDevice: f, FromDevice: f})
+}
+
+// ClearLinkFaults mends the link.
+func (b *Board) ClearLinkFaults() { b.SetLinkFaults(emu.LinkFaultSet{}) }
+
+// LinkFaulty says whether faults are injected on the board's link.
+func (b *Board) LinkFaulty() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.faults != (emu.LinkFaultSet{})
+}
+
 // SetLinkFaults injects faults on the board's link (see emu.LinkFaults),
 // kept across restarts; the zero value clears them.
 func (b *Board) SetLinkFaults(f emu.LinkFaultSet) {

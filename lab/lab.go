@@ -36,7 +36,14 @@ type Lab struct {
 	gw       *gateway.Gateway // nil while restarting
 	api      *api.Server      // nil until StartAPI
 	boards   map[string]*Board
+	known    []knownBoard // every board added, in order, powered on or not
 	sessions sync.WaitGroup
+}
+
+// knownBoard is a board the lab has had: what it takes to power it on.
+type knownBoard struct {
+	name string
+	opts BoardOptions // as the caller gave them
 }
 
 // Open opens the lab's store and starts its gateway.
@@ -135,6 +142,7 @@ func (l *Lab) RestartGateway() error {
 // sessions go to the gateway. opts.Board is required; Firmware, Provision,
 // OnSession and SessionReady are filled in.
 func (l *Lab) AddBoard(ctx context.Context, name string, opts BoardOptions) (*Board, error) {
+	given := opts
 	l.mu.Lock()
 	_, dup := l.boards[name]
 	gw := l.gw
@@ -180,8 +188,42 @@ func (l *Lab) AddBoard(ctx context.Context, name string, opts BoardOptions) (*Bo
 	}
 	l.mu.Lock()
 	l.boards[name] = b
+	if i := l.knownIndex(name); i < 0 {
+		l.known = append(l.known, knownBoard{name, given})
+	} else {
+		l.known[i].opts = given
+	}
 	l.mu.Unlock()
 	return b, nil
+}
+
+func (l *Lab) knownIndex(name string) int {
+	for i, k := range l.known {
+		if k.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// PowerOn boots a board the lab had before and powered off, with the same
+// identity and options.
+func (l *Lab) PowerOn(ctx context.Context, name string) (*Board, error) {
+	l.mu.Lock()
+	i := l.knownIndex(name)
+	_, on := l.boards[name]
+	var opts BoardOptions
+	if i >= 0 {
+		opts = l.known[i].opts
+	}
+	l.mu.Unlock()
+	switch {
+	case i < 0:
+		return nil, fmt.Errorf("lab: no board named %q", name)
+	case on:
+		return nil, fmt.Errorf("lab: %s is powered on already", name)
+	}
+	return l.AddBoard(ctx, name, opts)
 }
 
 // Board is a running board by device name.
@@ -227,9 +269,9 @@ func (l *Lab) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// RemoveBoard stops a board and forgets it; the device stays in the
-// registry.
-func (l *Lab) RemoveBoard(ctx context.Context, name string) error {
+// PowerOff stops a board, as pulling its power would; PowerOn boots it
+// again. The device stays in the registry.
+func (l *Lab) PowerOff(ctx context.Context, name string) error {
 	l.mu.Lock()
 	b, ok := l.boards[name]
 	delete(l.boards, name)

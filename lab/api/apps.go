@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"wasmbed-lab/lab/gateway"
@@ -102,20 +101,17 @@ func (s *Server) deploy(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), deployWait)
 	defer cancel()
-	out := make([]Outcome, len(devs))
-	var wg sync.WaitGroup
+	refs := make([]string, len(devs))
 	for i, d := range devs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res, err := g.Deploy(ctx, d.ID, name, module, restart)
-			out[i] = Outcome{DeployResult: res}
-			if err != nil {
-				out[i].Error = err.Error()
-			}
-		}()
+		refs[i] = d.ID
 	}
-	wg.Wait()
+	out := make([]Outcome, len(devs))
+	for i, o := range g.DeployMany(ctx, refs, name, module, restart) {
+		out[i] = Outcome{DeployResult: o.DeployResult}
+		if o.Err != nil {
+			out[i].Error = o.Err.Error()
+		}
+	}
 	writeOutcomes(w, out)
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -142,6 +143,31 @@ type DeployResult struct {
 	Bytes   int           `json:"bytes"`
 	Pending bool          `json:"pending,omitempty"` // the device has no session: it gets the app when it comes back
 	Latency time.Duration `json:"latency_ns,omitempty"`
+}
+
+// DeployOutcome is one device's part of DeployMany.
+type DeployOutcome struct {
+	DeployResult
+	Err error
+}
+
+// DeployMany deploys module to every device in refs at once and returns
+// when each has answered, in refs' order.
+func (g *Gateway) DeployMany(ctx context.Context, refs []string, name string, module []byte, restart string) []DeployOutcome {
+	out := make([]DeployOutcome, len(refs))
+	var wg sync.WaitGroup
+	for i, ref := range refs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i].DeployResult, out[i].Err = g.Deploy(ctx, ref, name, module, restart)
+			if out[i].Device == "" {
+				out[i].Device = ref
+			}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // Deploy makes module the app device ref should run, once it passes the

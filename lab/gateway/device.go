@@ -33,10 +33,19 @@ type Device struct {
 	Capabilities    []string `json:"capabilities,omitempty"`
 	RAM             uint64   `json:"ram,omitempty"`
 
+	TLS SessionTLS `json:"tls"` // the latest session's, as the gateway negotiated it
+
 	App        App    `json:"app"`
 	appDone    uint64 // deploys finished, for Deploy's wait
 	appDoneSHA string // the content of the latest
 	appRefused bool   // which the device refused
+}
+
+// SessionTLS is what a device's TLS session negotiated.
+type SessionTLS struct {
+	Version   string        `json:"version,omitempty"` // e.g. "TLS 1.3"
+	Cipher    string        `json:"cipher,omitempty"`
+	Handshake time.Duration `json:"handshake_ns,omitempty"` // the gateway's side: first byte to Finished
 }
 
 // Status is the gateway as a whole.

@@ -50,6 +50,9 @@ func TestAutoPairing(t *testing.T) {
 			if d.ID != deviceID(t, id) || d.State != Enrolled || !d.Enrolled || d.Board != "mps2-an385" || d.Sessions != 1 {
 				t.Errorf("after enrollment: %+v", d)
 			}
+			if d.TLS.Version != "TLS 1.3" || d.TLS.Cipher == "" || d.TLS.Handshake <= 0 {
+				t.Errorf("the session's TLS: %+v", d.TLS)
+			}
 
 			const beats = 3
 			for seq := uint64(1); seq <= beats; seq++ {

@@ -164,7 +164,9 @@ func (g *Gateway) Serve(ctx context.Context, conn net.Conn, board string) error 
 	}()
 	tc := tls.Server(conn, g.tls)
 	hctx, cancel := context.WithTimeout(ctx, g.cfg.HandshakeTimeout)
+	began := time.Now()
 	err := tc.HandshakeContext(hctx)
+	took := time.Since(began)
 	cancel()
 	if err != nil {
 		tc.Close()
@@ -175,7 +177,9 @@ func (g *Gateway) Serve(ctx context.Context, conn net.Conn, board string) error 
 		return fmt.Errorf("gateway: %s: handshake: %w", board, err)
 	}
 	s := &session{g: g, conn: tc, board: board, done: make(chan struct{})}
-	if err := g.attach(s, tc.ConnectionState().PeerCertificates[0]); err != nil {
+	cs := tc.ConnectionState()
+	s.tls = SessionTLS{Version: tls.VersionName(cs.Version), Cipher: tls.CipherSuiteName(cs.CipherSuite), Handshake: took}
+	if err := g.attach(s, cs.PeerCertificates[0]); err != nil {
 		tc.Close()
 		if errors.Is(err, ErrRefused) {
 			g.emit(Event{Kind: EventRefused, Name: board, Detail: err.Error()})
@@ -227,6 +231,7 @@ func (g *Gateway) attach(s *session, cert *x509.Certificate) error {
 	d.session = s
 	d.app.known, d.app.stopSent = false, false // the next heartbeat says what it runs
 	d.Board = s.board
+	d.TLS = s.tls
 	d.Sessions++
 	d.LastSeen = now
 	d.dirty = true

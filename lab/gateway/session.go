@@ -18,6 +18,7 @@ type session struct {
 	g     *Gateway
 	conn  io.ReadWriteCloser // the TLS connection
 	board string
+	tls   SessionTLS
 	dev   *device // set by attach
 
 	writeMu sync.Mutex

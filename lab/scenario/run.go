@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"wasmbed-lab/boards"
-	"wasmbed-lab/emu"
 	"wasmbed-lab/lab"
 	"wasmbed-lab/lab/gateway"
 	"wasmbed-lab/lab/labfile"
@@ -166,8 +165,7 @@ func (r *runner) setup(ctx context.Context) error {
 	return nil
 }
 
-// boot starts a device's board (again, after a power off) and watches its
-// console for failOn patterns.
+// boot starts a device's board and watches it.
 func (r *runner) boot(ctx context.Context, d labfile.Device) error {
 	bd, err := boards.Lookup(d.Board) // checked when the lab was read
 	if err != nil {
@@ -177,9 +175,15 @@ func (r *runner) boot(ctx context.Context, d labfile.Device) error {
 	if err != nil {
 		return infraError{err}
 	}
-	r.cursors[d.Name] = 0 // a new console
-	go r.watch(ctx, d.Name, b)
+	r.booted(ctx, d.Name, b)
 	return nil
+}
+
+// booted watches a board that just started (again, after a power off)
+// for failOn patterns, on its new console.
+func (r *runner) booted(ctx context.Context, name string, b *lab.Board) {
+	r.cursors[name] = 0
+	go r.watch(ctx, name, b)
 }
 
 // writeArtifacts writes each board's console and the lab's events.
@@ -311,7 +315,7 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 		return nil
 	case st.ExpectSerial != nil:
 		e := st.ExpectSerial
-		b, err := r.running(e.Device)
+		b, err := r.lab.Running(e.Device)
 		if err != nil {
 			return err
 		}
@@ -322,7 +326,7 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 		r.cursors[e.Device] = line.N + 1
 		return nil
 	case st.WriteSerial != nil:
-		b, err := r.running(st.WriteSerial.Device)
+		b, err := r.lab.Running(st.WriteSerial.Device)
 		if err != nil {
 			return err
 		}
@@ -332,7 +336,7 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 	case st.Fault != nil:
 		return r.fault(ctx, st.Fault)
 	case st.SetSensor != nil:
-		b, err := r.running(st.SetSensor.Device)
+		b, err := r.lab.Running(st.SetSensor.Device)
 		if err != nil {
 			return err
 		}
@@ -348,30 +352,12 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 	}
 }
 
-// running is a device's board, or an error when it is powered off.
-func (r *runner) running(name string) (*lab.Board, error) {
-	if b, ok := r.lab.Board(name); ok {
-		return b, nil
-	}
-	return nil, fmt.Errorf("%s is powered off", name)
-}
-
 // explain adds the board's last console lines to a failed wait on it.
 func (r *runner) explain(name, what string, err error) error {
 	if b, ok := r.lab.Board(name); ok {
 		return b.Explain(what, err)
 	}
 	return fmt.Errorf("lab: %s: %s: %w (the board is powered off)", name, what, err)
-}
-
-// device is the lab file's device of that name (checked when it was read).
-func (r *runner) device(name string) labfile.Device {
-	for _, d := range r.s.Lab.Devices {
-		if d.Name == name {
-			return d
-		}
-	}
-	return labfile.Device{Name: name}
 }
 
 // waitDevice waits until the device satisfies cond.
@@ -439,12 +425,14 @@ func (r *runner) fault(ctx context.Context, f *labfile.Fault) error {
 		r.noteSessions(f.Device)
 	}
 	if f.Power == "on" {
-		if _, on := r.lab.Board(f.Device); on {
-			return fmt.Errorf("%s is powered on already", f.Device)
+		b, err := r.lab.PowerOn(ctx, f.Device)
+		if err != nil {
+			return err
 		}
-		return r.boot(ctx, r.device(f.Device))
+		r.booted(ctx, f.Device, b)
+		return nil
 	}
-	b, err := r.running(f.Device)
+	b, err := r.lab.Running(f.Device)
 	if err != nil {
 		return err
 	}
@@ -454,16 +442,13 @@ func (r *runner) fault(ctx context.Context, f *labfile.Fault) error {
 	case f.Kill:
 		return b.Kill()
 	case f.Power == "off":
-		return r.lab.RemoveBoard(ctx, f.Device)
+		return r.lab.PowerOff(ctx, f.Device)
 	case f.LinkCut != "":
-		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: emu.LinkFaults{Cut: true}, FromDevice: emu.LinkFaults{Cut: true}})
-		time.AfterFunc(f.CutFor(), func() { b.SetLinkFaults(emu.LinkFaultSet{}) })
+		b.CutLink(f.CutFor())
 	case f.LinkCorrupt != 0:
-		faults := emu.LinkFaults{CorruptRate: f.LinkCorrupt}
-		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: faults, FromDevice: faults})
+		b.CorruptLink(f.LinkCorrupt)
 	case f.LinkDelay != "":
-		faults := emu.LinkFaults{Delay: f.DelayBy()}
-		b.SetLinkFaults(emu.LinkFaultSet{ToDevice: faults, FromDevice: faults})
+		b.DelayLink(f.DelayBy())
 	}
 	return nil
 }
