@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"golang.org/x/term"
 
 	"wasmbed-lab/apps"
@@ -25,13 +27,16 @@ import (
 	"wasmbed-lab/lab/gateway"
 	"wasmbed-lab/lab/labfile"
 	"wasmbed-lab/lab/scenario"
+	"wasmbed-lab/ui"
 )
 
 const usage = `usage: wasmbed-lab COMMAND [flags]
        wasmbed-lab --ci SCENARIO.yaml... [--junit FILE] [--json] [--artifacts DIR]
 
 commands:
-  up [flags]                   run a lab: boards, gateway and HTTP API; print its events
+  ui [flags]                   (the default) run a lab in the terminal UI: a pane per
+                               board, keyboard deploys, hot redeploy on save (? for keys)
+  up [flags]                   run a lab headless: boards, gateway and HTTP API; print its events
   boards [--json]              list the boards the lab can run
   boot BOARD [--check]         boot one board with its console on this terminal
                                (--check: wait for the banner, print it, exit)
@@ -55,11 +60,12 @@ func main() {
 
 func run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		fmt.Fprint(os.Stderr, usage)
-		return 2
+		args = []string{"ui"}
 	}
 	var err error
 	switch args[0] {
+	case "ui":
+		err = cmdUI(ctx, args[1:])
 	case "up":
 		err = cmdUp(ctx, args[1:])
 	case "boards":
@@ -488,45 +494,65 @@ func parseSizes(list string) ([]int, error) {
 	return sizes, nil
 }
 
+// labFlags are the flags that say which lab to run, shared by up and ui.
+type labFlags struct {
+	state, fleet, pairing, addr *string
+	heartbeat                   *time.Duration
+	missed                      *int
+	remote                      *bool
+}
+
+func addLabFlags(fs *flag.FlagSet) labFlags {
+	return labFlags{
+		state:     fs.String("state", "", "state directory (default $XDG_STATE_HOME/wasmbed-lab or ~/.local/state/wasmbed-lab)"),
+		fleet:     fs.String("boards", "", "comma-separated boards to run (default: one of each)"),
+		pairing:   fs.String("pairing", "auto", "auto: any device the lab provisioned enrolls; manual: approve each new one"),
+		heartbeat: fs.Duration("heartbeat", gateway.DefaultHeartbeat, "heartbeat interval devices keep"),
+		missed:    fs.Int("missed", gateway.DefaultMissedLimit, "heartbeats missed before a device is Unreachable"),
+		addr:      fs.String("api", api.DefaultAddr, "HTTP API address"),
+		remote:    fs.Bool("api-remote", false, "allow an API address other machines can reach"),
+	}
+}
+
+// open opens the lab the flags name, and says which boards to boot.
+func (f labFlags) open() (*lab.Lab, []boards.Board, error) {
+	mode, err := gateway.ParsePairing(*f.pairing)
+	if err != nil {
+		return nil, nil, usageError{err.Error()}
+	}
+	bs := lab.DefaultFleet()
+	if *f.fleet != "" {
+		if bs, err = lab.ParseFleet(*f.fleet); err != nil {
+			return nil, nil, usageError{err.Error()}
+		}
+	}
+	if *f.state == "" {
+		if *f.state, err = lab.DefaultStateDir(); err != nil {
+			return nil, nil, err
+		}
+	}
+	l, err := lab.Open(lab.Options{StateDir: *f.state, Gateway: gateway.Config{Pairing: mode, Heartbeat: *f.heartbeat, MissedLimit: *f.missed}})
+	return l, bs, err
+}
+
 func cmdUp(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
-	state := fs.String("state", "", "state directory (default $XDG_STATE_HOME/wasmbed-lab or ~/.local/state/wasmbed-lab)")
-	fleet := fs.String("boards", "", "comma-separated boards to run (default: one of each)")
-	pairing := fs.String("pairing", "auto", "auto: any device the lab provisioned enrolls; manual: approve each new one")
-	heartbeat := fs.Duration("heartbeat", gateway.DefaultHeartbeat, "heartbeat interval devices keep")
-	missed := fs.Int("missed", gateway.DefaultMissedLimit, "heartbeats missed before a device is Unreachable")
-	addr := fs.String("api", api.DefaultAddr, "HTTP API address")
-	remote := fs.Bool("api-remote", false, "allow an API address other machines can reach")
+	lf := addLabFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	mode, err := gateway.ParsePairing(*pairing)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	bs := lab.DefaultFleet()
-	if *fleet != "" {
-		if bs, err = lab.ParseFleet(*fleet); err != nil {
-			return usageError{err.Error()}
-		}
-	}
-	if *state == "" {
-		if *state, err = lab.DefaultStateDir(); err != nil {
-			return err
-		}
-	}
-	l, err := lab.Open(lab.Options{StateDir: *state, Gateway: gateway.Config{Pairing: mode, Heartbeat: *heartbeat, MissedLimit: *missed}})
+	l, bs, err := lf.open()
 	if err != nil {
 		return err
 	}
 	defer l.Close(context.WithoutCancel(ctx))
 	events, stop := l.Subscribe()
 	defer stop()
-	srv, tokenPath, err := l.StartAPI(*addr, *remote)
+	srv, tokenPath, err := l.StartAPI(*lf.addr, *lf.remote)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("wasmbed-lab: state in %s; API on http://%s (token in %s); Ctrl-C stops\n", *state, srv.Addr(), tokenPath)
+	fmt.Printf("wasmbed-lab: state in %s; API on http://%s (token in %s); Ctrl-C stops\n", *lf.state, srv.Addr(), tokenPath)
 	if err := l.AddFleet(ctx, bs); err != nil {
 		return err
 	}
@@ -541,4 +567,56 @@ func cmdUp(ctx context.Context, args []string) error {
 			return nil
 		}
 	}
+}
+
+// cmdUI runs a lab in the terminal UI. The lab's log goes to lab.log in
+// the state directory, never to the screen.
+func cmdUI(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ui", flag.ContinueOnError)
+	lf := addLabFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if !term.IsTerminal(int(os.Stdin.Fd())) || !term.IsTerminal(int(os.Stdout.Fd())) {
+		return usageError{"the lab's UI needs a terminal: run `wasmbed-lab up` for a headless lab, or `wasmbed-lab --ci` for scenarios"}
+	}
+	l, bs, err := lf.open()
+	if err != nil {
+		return err
+	}
+	defer l.Close(context.WithoutCancel(ctx))
+	logFile, err := os.OpenFile(filepath.Join(*lf.state, "lab.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	log.SetOutput(logFile)
+	events, stop := l.Subscribe()
+	defer stop()
+	go func() {
+		for e := range events {
+			fmt.Fprintln(logFile, lab.FormatEvent(e))
+		}
+	}()
+	if _, _, err := l.StartAPI(*lf.addr, *lf.remote); err != nil {
+		return err
+	}
+	apps, err := l.WatchApps(ctx)
+	if err != nil {
+		return err
+	}
+	name := "default lab"
+	if *lf.fleet != "" {
+		name = fmt.Sprintf("%d boards", len(bs))
+	}
+	p := tea.NewProgram(ui.New(l, ui.Options{Name: name, Apps: apps, LogDir: filepath.Join(*lf.state, "consoles")}), tea.WithContext(ctx))
+	go func() { // boards appear as they boot
+		if err := l.AddFleet(ctx, bs); err != nil {
+			p.Send(ui.Notice("", err))
+		}
+	}()
+	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
 }
