@@ -45,7 +45,7 @@ build: firmware
 	$(GO) build -o $(BIN) .
 
 run: build
-	./$(BIN) up $(if $(BOARDS),--boards $(BOARDS))
+	./$(BIN) ui $(if $(BOARDS),--boards $(BOARDS))
 
 test: build test-firmware test-go test-scenarios
 

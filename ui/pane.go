@@ -44,14 +44,17 @@ func newPane(info lab.BoardInfo) *pane {
 	return &pane{info: info, term: newTerm(80, 24)}
 }
 
-// newTerm makes a w×h terminal. Its answers to the board's queries (a
-// cursor report, say) are drained: the board has no way to read them, and
-// an unread answer would block the terminal.
+// newTerm makes a w×h terminal for a pane's lifetime. Its answers to the
+// board's queries (a cursor report, say) are drained: the board has no way
+// to read them, and an unread answer would block the terminal.
 func newTerm(w, h int) *vt.Emulator {
 	t := vt.NewEmulator(w, h)
-	go io.Copy(io.Discard, t) // ends when the terminal is closed
+	go io.Copy(io.Discard, t) // lives as long as the pane, which is the program's life
 	return t
 }
+
+// reset is the terminal's full reset (RIS): a clear screen and state.
+const reset = "\x1bc"
 
 // state is the pane's badge: the device's state, or the board's when the
 // gateway has not seen the device.
@@ -91,8 +94,7 @@ func (p *pane) write(b []byte) {
 // clear starts the console afresh, for a new stream.
 func (p *pane) clear() {
 	p.raw = p.raw[:0]
-	p.term.Close()
-	p.term = newTerm(p.term.Width(), p.term.Height())
+	p.term.WriteString(reset)
 	p.cacheKey = ""
 }
 
@@ -157,8 +159,8 @@ func (p *pane) console(w, h int, stamps bool) []string {
 	if p.term.Width() != w || p.term.Height() != h {
 		// A terminal does not reflow: draw the kept bytes again at the
 		// new size instead.
-		p.term.Close()
-		p.term = newTerm(w, h)
+		p.term.Resize(w, h)
+		p.term.WriteString(reset)
 		p.term.Write(p.raw)
 	}
 	return strings.Split(p.term.Render(), "\n")

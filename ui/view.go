@@ -95,11 +95,15 @@ func (m *Model) body(h int) string {
 	}
 	var lines []string
 	for r := 0; r < rows; r++ {
+		rh := ph
+		if r == rows-1 {
+			rh = h - ph*(rows-1) // the last row takes the remainder
+		}
 		var row []string
 		for c := 0; c < cols; c++ {
 			i := r*cols + c
 			if i >= len(vis) {
-				row = append(row, fill("", w, ph))
+				row = append(row, fill("", w, rh))
 				continue
 			}
 			p := vis[i]
@@ -107,7 +111,7 @@ func (m *Model) body(h int) string {
 			if c == cols-1 {
 				pw = m.width - w*(cols-1) // the last column takes the remainder
 			}
-			row = append(row, p.view(pw, ph, p.info.Name == m.focus, m.selected[p.info.Name], m.stamps, now, m.st))
+			row = append(row, p.view(pw, rh, p.info.Name == m.focus, m.selected[p.info.Name], m.stamps, now, m.st))
 		}
 		lines = append(lines, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	}
@@ -156,16 +160,24 @@ func (m *Model) columns() int {
 // small says whether panes of height h are too short for a grid.
 func (m *Model) small(h int) bool { return h < minPaneH }
 
+// helpView is every key, in as many columns as the terminal takes.
 func (m *Model) helpView() string {
-	m.help.ShowAll = true
-	defer func() { m.help.ShowAll = false }()
-	lines := strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
-	lines = append(lines, "", m.st.dim.Render("any key closes"))
-	w := 0
-	for _, l := range lines {
-		w = max(w, lipgloss.Width(l))
+	var entries []string
+	for _, group := range m.keys.FullHelp() {
+		for _, b := range group {
+			h := b.Help()
+			entries = append(entries, fmt.Sprintf("%-9s %s", h.Key, m.st.dim.Render(h.Desc)))
+		}
 	}
-	return box(m.st.bold.Render("Keys"), "", lines, min(w+4, m.width), len(lines)+2, m.st.focus)
+	const colW = 32
+	cols := max(1, min(4, (m.width-4)/colW))
+	rows := (len(entries) + cols - 1) / cols
+	lines := make([]string, rows)
+	for i, e := range entries {
+		lines[i%rows] += fit(e, colW)
+	}
+	lines = append(lines, "", m.st.dim.Render("any key closes"))
+	return box(m.st.bold.Render("Keys"), "", lines, min(cols*colW+2, m.width), len(lines)+2, m.st.focus)
 }
 
 // fill pads s to exactly w×h.
