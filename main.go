@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
@@ -475,6 +476,15 @@ func cmdBench(ctx context.Context, args []string) error {
 			r := scenario.Run(ctx, s, scenario.Options{Root: root, StateDir: stateDir})
 			return r.Elapsed, r.Err
 		},
+		RunUI: func(ctx context.Context, l *lab.Lab) error { // a 200×60 terminal nobody sees
+			p := tea.NewProgram(ui.New(l, ui.Options{Name: "bench"}), tea.WithContext(ctx),
+				tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(200, 60))
+			_, err := p.Run()
+			if errors.Is(err, tea.ErrProgramKilled) {
+				err = nil // ctx ended it, as asked
+			}
+			return err
+		},
 	})
 	if werr := lab.WriteBenchTable(os.Stdout, report, *limit); werr != nil {
 		return werr
@@ -601,7 +611,7 @@ func cmdUI(ctx context.Context, args []string) error {
 	if _, _, err := l.StartAPI(*lf.addr, *lf.remote); err != nil {
 		return err
 	}
-	apps, err := l.WatchApps(ctx)
+	apps, err := l.WatchApps(ctx, "")
 	if err != nil {
 		return err
 	}

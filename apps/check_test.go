@@ -163,7 +163,7 @@ func TestSamplesPassCheck(t *testing.T) {
 	}
 	an385, _ := boards.Lookup("mps2-an385")
 	smallApps := map[string]bool{"hello": true, "blink": true, "trap": true, "spin": true}
-	for _, name := range []string{"hello", "blink", "thermostat", "counter", "echo", "probe", "compute", "trap", "spin"} {
+	for _, name := range []string{"hello", "blink", "thermostat", "counter", "echo", "probe", "compute", "trap", "spin", "chatter"} {
 		module, err := os.ReadFile(filepath.Join("build", "samples", name+".wasm"))
 		if err != nil {
 			t.Fatal(err)

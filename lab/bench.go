@@ -33,10 +33,13 @@ type BenchOptions struct {
 	// (lab/scenario's Run; that package builds on this one) and says how
 	// long it took; the scenario part needs it.
 	RunScenario func(ctx context.Context, s *labfile.Scenario, stateDir string) (time.Duration, error)
+	// RunUI runs the terminal UI over l until ctx ends, drawing to no
+	// terminal (package ui builds on this one); the ui part needs it.
+	RunUI func(ctx context.Context, l *Lab) error
 }
 
 // BenchParts are the parts of Bench, in the order they run.
-var BenchParts = []string{"boards", "fleets", "tls", "connect", "heartbeat", "wasm", "deploy", "scenario"}
+var BenchParts = []string{"boards", "fleets", "tls", "connect", "heartbeat", "wasm", "deploy", "scenario", "ui"}
 
 func (o BenchOptions) runs(part string) bool {
 	return len(o.Only) == 0 || slices.Contains(o.Only, part)
@@ -72,6 +75,8 @@ type BenchReport struct {
 	Deploy []DeployBench
 	// Scenario is a fleet's headless run.
 	Scenario *ScenarioBench
+	// UI is the TUI's cost and hot redeploys.
+	UI *UIBench
 }
 
 // Bench measures boot-to-banner time and idle host CPU for every board, how
@@ -138,6 +143,13 @@ func Bench(ctx context.Context, opts BenchOptions) (BenchReport, error) {
 			return r, err
 		}
 		r.Scenario = &sc
+	}
+	if opts.runs("ui") {
+		u, err := benchUI(ctx, opts)
+		if err != nil {
+			return r, err
+		}
+		r.UI = &u
 	}
 	return r, nil
 }
@@ -378,7 +390,12 @@ func WriteBenchTable(w io.Writer, r BenchReport, fleetLimit time.Duration) error
 		}
 	}
 	if r.Scenario != nil {
-		return writeScenarioTable(w, *r.Scenario)
+		if err := writeScenarioTable(w, *r.Scenario); err != nil {
+			return err
+		}
+	}
+	if r.UI != nil {
+		return writeUITable(w, *r.UI)
 	}
 	return nil
 }

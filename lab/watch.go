@@ -35,18 +35,23 @@ type AppWatcher struct {
 	lab     *Lab
 	appsDir string // the Makefile's folder
 	wasmDir string // the modules
-	srcDir  string // the samples' sources
+	srcDir  string // the samples' sources; empty when not watched
 	hot     atomic.Bool
 	out     chan Redeploy
 	fs      *fsnotify.Watcher
 }
 
-// WatchApps watches the project's sample modules and sources until ctx
-// ends; hot redeploys start on.
-func (l *Lab) WatchApps(ctx context.Context) (*AppWatcher, error) {
+// WatchApps watches modules, a folder of .wasm files, until ctx ends; hot
+// redeploys start on. An empty modules watches the project's samples, and
+// their sources too.
+func (l *Lab) WatchApps(ctx context.Context, modules string) (*AppWatcher, error) {
 	appsDir := filepath.Join(l.opts.Root, "apps")
-	w := &AppWatcher{lab: l, appsDir: appsDir, wasmDir: filepath.Join(appsDir, "build", "samples"),
-		srcDir: filepath.Join(appsDir, "samples"), out: make(chan Redeploy, 16)}
+	w := &AppWatcher{lab: l, appsDir: appsDir, wasmDir: modules, out: make(chan Redeploy, 16)}
+	dirs := []string{modules}
+	if modules == "" {
+		w.wasmDir, w.srcDir = filepath.Join(appsDir, "build", "samples"), filepath.Join(appsDir, "samples")
+		dirs = []string{w.wasmDir, w.srcDir}
+	}
 	w.hot.Store(true)
 	var err error
 	if w.fs, err = fsnotify.NewWatcher(); err != nil {
@@ -54,7 +59,7 @@ func (l *Lab) WatchApps(ctx context.Context) (*AppWatcher, error) {
 	}
 	// Directories, not files: editors save by writing a new file and
 	// renaming it over the old one.
-	for _, dir := range []string{w.wasmDir, w.srcDir} {
+	for _, dir := range dirs {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			w.fs.Close()
 			return nil, fmt.Errorf("lab: watching the apps: %w", err)
@@ -137,11 +142,14 @@ func watched(path string) bool {
 // device that runs it.
 func (w *AppWatcher) act(ctx context.Context, path string, since time.Time) {
 	name := filepath.Base(path)
-	if filepath.Ext(path) != ".wasm" {
-		if _, _, err := emu.RunTool(ctx, "make", "-C", w.appsDir, "samples"); err != nil {
+	if filepath.Ext(path) != ".wasm" && w.srcDir != "" {
+		if err := emu.Make(ctx, w.appsDir, "samples"); err != nil {
 			w.report(Redeploy{App: name, Took: time.Since(since), Err: fmt.Errorf("rebuilding after %s changed: %w", name, err)})
 		}
 		return // the rebuilt module's own change redeploys it
+	}
+	if filepath.Ext(path) != ".wasm" {
+		return
 	}
 	var devices []string
 	for _, d := range w.lab.Devices() {

@@ -54,6 +54,8 @@ type Model struct {
 	help help.Model
 	st   styles
 
+	shortHelp string // the footer's keys, drawn once per width
+
 	width, height int
 	panes         []*pane // in the lab's order
 	focus         string  // the focused pane's board
@@ -74,6 +76,14 @@ type Model struct {
 	toast    string
 	toastErr bool
 	toastAt  time.Time
+
+	// The last frame drawn. Console bytes redraw at most every frameEvery,
+	// so a chatty fleet costs 10 frames a second, not one per burst.
+	frame        string
+	dirty        bool // something changed since the frame was drawn
+	forced       bool // and it should show now (a key, a resize)
+	framePending bool // a frameMsg will come
+	drawnAt      time.Time
 }
 
 // New makes the fleet view of l.
@@ -83,8 +93,10 @@ func New(l Lab, opts Options) *Model {
 	}
 	f := textinput.New()
 	f.Prompt = "/"
-	return &Model{lab: l, opts: opts, keys: defaultKeys(), help: help.New(), st: defaultStyles(),
+	m := &Model{lab: l, opts: opts, keys: defaultKeys(), help: help.New(), st: defaultStyles(),
 		width: 120, height: 40, filter: f, selected: map[string]bool{}}
+	m.shortHelp = m.help.ShortHelpView(m.keys.ShortHelp())
+	return m
 }
 
 // Init starts the snapshots, the event stream and the hot redeploys.
@@ -100,29 +112,56 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// frameEvery is the shortest time between two frames that only console
+// bytes asked for.
+const frameEvery = 100 * time.Millisecond
+
+// frameMsg asks for the frame that console bytes held back.
+type frameMsg struct{}
+
+// frameLater asks for a frame after frameEvery, unless one is asked for.
+func (m *Model) frameLater() tea.Cmd {
+	if m.framePending {
+		return nil
+	}
+	m.framePending = true
+	return tea.Tick(frameEvery, func(time.Time) tea.Msg { return frameMsg{} })
+}
+
 // Update routes: the window, the lab's news, then keys by mode.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.dirty = true
+	switch msg.(type) {
+	case consoleMsg, eventMsg, frameMsg, tickMsg: // the lab's chatter waits for a frame
+	default:
+		m.forced = true
+	}
 	switch msg := msg.(type) {
+	case frameMsg:
+		m.framePending = false
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		m.shortHelp = m.help.ShortHelpView(m.keys.ShortHelp())
 	case tickMsg:
 		return m, tea.Batch(snapshot(m.lab), tick())
 	case snapshotMsg:
 		return m, m.handleSnapshot(msg)
 	case eventMsg:
-		m.events = append(m.events, lab.FormatEvent(msg.event))
-		if len(m.events) > eventsKept {
-			m.events = m.events[len(m.events)-eventsKept:]
+		if msg.event.Kind != gateway.EventAppLog { // the console shows those
+			m.events = append(m.events, lab.FormatEvent(msg.event))
+			if len(m.events) > eventsKept {
+				m.events = m.events[len(m.events)-eventsKept:]
+			}
 		}
-		return m, msg.next
+		return m, tea.Batch(msg.next, m.frameLater())
 	case consoleStartMsg:
 		return m, m.handleConsoleStart(msg)
 	case consoleMsg:
 		if p := m.pane(msg.board); p != nil {
 			p.write(msg.data)
 		}
-		return m, msg.next
+		return m, tea.Batch(msg.next, m.frameLater())
 	case consoleEndMsg:
 		if p := m.pane(msg.board); p != nil {
 			p.streaming = false

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -77,8 +78,10 @@ func (p *pane) sample(d gateway.Device) {
 		}
 	}
 	p.beats = d.Heartbeats
-	p.dev, p.known = d, true
-	p.cacheKey = ""
+	if !p.known || !reflect.DeepEqual(p.dev, d) {
+		p.dev, p.known = d, true
+		p.cacheKey = ""
+	}
 }
 
 // write feeds console bytes to the terminal.

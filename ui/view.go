@@ -3,14 +3,28 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 )
 
 // View draws the header, the panes and the footer, with an overlay on top
-// when a menu or the help is open.
+// when a menu or the help is open; a frame only console bytes changed
+// waits until frameEvery has passed since the last.
 func (m *Model) View() tea.View {
+	if m.frame == "" || m.dirty && (m.forced || time.Since(m.drawnAt) >= frameEvery) {
+		m.frame, m.dirty, m.forced, m.drawnAt = m.draw(), false, false, time.Now()
+	}
+	v := tea.NewView(m.frame)
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "wasmbed-lab " + m.opts.Name
+	return v
+}
+
+// draw is the whole screen.
+func (m *Model) draw() string {
 	body := m.body(m.height - 3)
 	switch m.mode {
 	case helping:
@@ -18,11 +32,7 @@ func (m *Model) View() tea.View {
 	case picking, targeting, faulting:
 		body = place(body, m.menu.view(min(m.width-4, 60), m.st), m.width)
 	}
-	v := tea.NewView(m.header() + "\n" + body + "\n" + m.footer())
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "wasmbed-lab " + m.opts.Name
-	return v
+	return m.header() + "\n" + body + "\n" + m.footer()
 }
 
 // header: the lab, the gateway, how many devices are connected, the CA.
@@ -61,7 +71,7 @@ func (m *Model) footer() string {
 		}
 		news = style.Render(" " + m.toast + " ")
 	}
-	keys := m.help.ShortHelpView(m.keys.ShortHelp())
+	keys := m.shortHelp
 	switch m.mode {
 	case typing:
 		keys = m.st.warn.Render("typing into "+m.focus+"'s console") + m.st.dim.Render(" · esc leaves")
@@ -99,23 +109,29 @@ func (m *Model) body(h int) string {
 		if r == rows-1 {
 			rh = h - ph*(rows-1) // the last row takes the remainder
 		}
-		var row []string
+		row := make([]string, rh) // the row's screen lines, pane by pane
 		for c := 0; c < cols; c++ {
-			i := r*cols + c
-			if i >= len(vis) {
-				row = append(row, fill("", w, rh))
-				continue
-			}
-			p := vis[i]
 			pw := w
 			if c == cols-1 {
 				pw = m.width - w*(cols-1) // the last column takes the remainder
 			}
-			row = append(row, p.view(pw, rh, p.info.Name == m.focus, m.selected[p.info.Name], m.stamps, now, m.st))
+			block := strings.Repeat(" ", pw)
+			var pane []string
+			if i := r*cols + c; i < len(vis) {
+				p := vis[i]
+				pane = strings.Split(p.view(pw, rh, p.info.Name == m.focus, m.selected[p.info.Name], m.stamps, now, m.st), "\n")
+			}
+			for y := range row {
+				if y < len(pane) {
+					row[y] += pane[y] // exactly pw wide: box fits every line
+				} else {
+					row[y] += block
+				}
+			}
 		}
-		lines = append(lines, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+		lines = append(lines, row...)
 	}
-	return fill(strings.Join(lines, "\n"), m.width, h)
+	return strings.Join(lines, "\n")
 }
 
 // listBody is the small-terminal layout: every board in a list, and the
