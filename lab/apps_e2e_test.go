@@ -181,6 +181,10 @@ func TestAppsOnBoards(t *testing.T) {
 			if d2.RTT > testHeartbeat {
 				t.Errorf("while spin ran: heartbeat round trip %v, over the %v interval", d2.RTT, testHeartbeat)
 			}
+			if d2.App.Fuel == 0 || d2.App.FuelPerSec <= 0 {
+				t.Errorf("while spin ran: fuel %d, %.0f/s reported", d2.App.Fuel, d2.App.FuelPerSec)
+			}
+			t.Logf("spin spends %.0f fuel/s on %s", d2.App.FuelPerSec, name)
 
 			// counter publishes 1, 2, ... on "counter".
 			deploy(t, l, name, "counter", sample(t, "counter"))

@@ -107,7 +107,7 @@ func TestSnapshotMakesPanes(t *testing.T) {
 		t.Fatalf("%d panes, focus %q", len(m.panes), m.focus)
 	}
 	s := screen(m)
-	for _, want := range []string{"4/4 connected", "api 127.0.0.1:7878", "CA A3:EC", "app blink.wasm 641b64e3 Running",
+	for _, want := range []string{"4/4 connected", "api 127.0.0.1:7878", "CA A3:EC", "app blink.wasm 641b64e3 Running · 12.3k fuel/s",
 		"TLS 1.3 40ms CHACHA20_POLY1305_SHA256", "rtt 2ms", "proto: enrolled heartbeat_ms=1000"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the screen lacks %q:\n%s", want, s)

@@ -38,7 +38,7 @@ func fourBoards() *fakeLab {
 			LastSeen: testNow.Add(-time.Duration(300+100*i) * time.Millisecond), RTT: time.Duration(2+i) * time.Millisecond,
 			TLS: gateway.SessionTLS{Version: "TLS 1.3", Cipher: "TLS_CHACHA20_POLY1305_SHA256", Handshake: time.Duration(40+20*i) * time.Millisecond}}
 		if i == 0 {
-			d.App = gateway.App{Want: "blink.wasm", WantSHA: "641b64e3a5c1e0f2d3b4a5c6d7e8f901", State: "Running"}
+			d.App = gateway.App{Want: "blink.wasm", WantSHA: "641b64e3a5c1e0f2d3b4a5c6d7e8f901", State: "Running", FuelPerSec: 12345}
 		}
 		f.devices = append(f.devices, d)
 		f.consoles[b] = fmt.Sprintf("wasmbed-fw 0.1.0 board=%s\r\ntype 'help' for commands\r\n> \r\ntls: connected TLS 1.3\r\n> \r\nproto: enrolled heartbeat_ms=1000\r\n> ", b)

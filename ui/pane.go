@@ -137,6 +137,9 @@ func (p *pane) appLine(st styles) string {
 	if a.Detail != "" && (a.State == "Trapped" || a.State == "Failed") {
 		line += ": " + a.Detail
 	}
+	if a.FuelPerSec > 0 && (a.State == "Running" || a.State == "Sleeping") {
+		line += st.dim.Render(" · " + si(a.FuelPerSec) + " fuel/s")
+	}
 	if a.DeployError != "" {
 		line += " " + st.bad.Render("deploy: "+a.DeployError)
 	}
@@ -193,6 +196,17 @@ func (p *pane) view(w, h int, focused, selected, stamps bool, now time.Time, st 
 	rows = append(rows, p.console(w-2, h-2-statusRows, stamps)...)
 	p.cache, p.cacheKey = box(title, st.badge(p.state()), rows, w, h, edge), key
 	return p.cache
+}
+
+// si shows a rate with a k or M suffix.
+func si(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%.1fM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1fk", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
 }
 
 // roundTrip shows a round trip in ms, or "<1ms".

@@ -105,6 +105,7 @@ static bool next(void *ctx, struct proto_device_msg *m)
 		m->u.application_status.app_id = s->id;
 		m->u.application_status.state = reported_state(s);
 		m->u.application_status.detail = (struct proto_str){(const uint8_t *)s->app.detail, strlen(s->app.detail)};
+		m->u.application_status.fuel = s->app.thread.fuel_used;
 		return true;
 	}
 	return false;
@@ -136,6 +137,7 @@ static void status(void *ctx, struct proto_apps *apps)
 		a->app_id = s->id;
 		a->state = (uint8_t)s->app.state;
 		a->detail = (struct proto_str){(const uint8_t *)s->app.detail, strlen(s->app.detail)};
+		a->fuel = s->app.thread.fuel_used;
 	}
 }
 

@@ -11,6 +11,7 @@
 
 static const struct proto_field app_status_fields[] = {
 	F(ID, proto_app_status, app_id), F(UINT, proto_app_status, state), F(TSTR, proto_app_status, detail),
+	F(UINT, proto_app_status, fuel),
 };
 static const struct proto_field heartbeat_fields[] = {
 	F(UINT, proto_heartbeat, seq), F(UINT, proto_heartbeat, uptime_ms), F(UINT, proto_heartbeat, free_ram),
@@ -19,7 +20,7 @@ static const struct proto_field heartbeat_fields[] = {
 static const struct proto_field public_key_fields[] = {F(KEY, proto_public_key, key)};
 static const struct proto_field application_status_fields[] = {
 	F(ID, proto_application_status, app_id), F(UINT, proto_application_status, state),
-	F(TSTR, proto_application_status, detail),
+	F(TSTR, proto_application_status, detail), F(UINT, proto_application_status, fuel),
 };
 static const struct proto_field deploy_ack_fields[] = {
 	F(ID, proto_application_deploy_ack, app_id), F(BOOL, proto_application_deploy_ack, ok),

@@ -128,6 +128,7 @@ struct proto_app_status {
 	const uint8_t *app_id; /* PROTO_ID_LEN bytes */
 	uint64_t state;
 	struct proto_str detail;
+	uint64_t fuel; /* spent since the app started: calls and loop back-edges */
 };
 
 struct proto_apps {
@@ -148,6 +149,7 @@ struct proto_application_status {
 	const uint8_t *app_id;
 	uint64_t state;
 	struct proto_str detail;
+	uint64_t fuel;
 };
 struct proto_application_deploy_ack {
 	const uint8_t *app_id;

@@ -20,7 +20,7 @@
 
 /* Field names, space-separated, per tag: must match Go's proto tags. */
 static const char *const device_names[PROTO_DEVICE_TAGS] = {
-	"seq uptime_ms free_ram counters apps", "", "key", "app_id state detail", "app_id ok error",
+	"seq uptime_ms free_ram counters apps", "", "key", "app_id state detail fuel", "app_id ok error",
 	"app_id ok", "board firmware_version build_id ram capabilities", "code message",
 	"app_id kind topic data",
 };
@@ -28,7 +28,7 @@ static const char *const gateway_names[PROTO_GATEWAY_TAGS] = {
 	"seq", "heartbeat_ms", "reason", "uuid", "app_id name size sha256", "app_id", "", "app_id",
 	"app_id offset data", "app_id", "code message", "app_id data",
 };
-static const char app_status_names[] = "app_id state detail";
+static const char app_status_names[] = "app_id state detail fuel";
 
 static const char *const error_names[] = {
 	"ok", "malformed", "unknown_tag", "not_enrolled", "too_large", "unsupported_version", "bad_field",

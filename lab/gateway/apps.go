@@ -48,6 +48,9 @@ type App struct {
 	State  string `json:"state"`        // as the device reports it: None, Deploying, Running, ...
 	Detail string `json:"detail,omitempty"`
 
+	Fuel       uint64  `json:"fuel,omitempty"`       // spent since the app started: calls and loop back-edges
+	FuelPerSec float64 `json:"fuel_per_s,omitempty"` // between the last two heartbeats
+
 	Deploys     uint64        `json:"deploys"`                  // deploys the device acknowledged, all apps
 	Restarts    uint64        `json:"restarts"`                 // deploys again after the app ended, by its restart policy
 	LastDeploy  time.Duration `json:"last_deploy_ns,omitempty"` // the latest good deploy, first message to acknowledgement
@@ -92,6 +95,9 @@ type appTrack struct {
 	backoff   time.Duration     // the next restart's delay
 	done      uint64            // deploys finished (either way), for Deploy's wait
 	names     map[string]string // app_id (hex) -> name, of the apps sent to the device
+	// The fuel the last heartbeat reported, and the device's uptime then,
+	// for the app's rate.
+	fuel, fuelAtMs uint64
 }
 
 const (
@@ -453,8 +459,22 @@ func (g *Gateway) appsReport(d *device, reported []proto.AppStatus) {
 		st = proto.ApplicationStatus(reported[0])
 	}
 	g.appStatus(d, st)
+	g.appFuel(d, st.Fuel)
 	d.app.known = true
 	g.reconcileLocked(d)
+}
+
+// appFuel takes the fuel a heartbeat reported and works out the app's rate
+// since the one before. The caller holds g.mu.
+func (g *Gateway) appFuel(d *device, fuel uint64) {
+	t := &d.app
+	switch {
+	case t.fuelAtMs == 0 || fuel < t.fuel || d.UptimeMs <= t.fuelAtMs: // the first report, another app, or a reboot
+		d.App.FuelPerSec = 0
+	default:
+		d.App.FuelPerSec = float64(fuel-t.fuel) * 1000 / float64(d.UptimeMs-t.fuelAtMs)
+	}
+	d.App.Fuel, t.fuel, t.fuelAtMs = fuel, fuel, d.UptimeMs
 }
 
 // appStatus records an app's state the device reported, with an event when

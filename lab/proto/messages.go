@@ -107,6 +107,7 @@ type AppStatus struct {
 	AppID  AppID  `proto:"app_id"`
 	State  uint64 `proto:"state"`
 	Detail string `proto:"detail"`
+	Fuel   uint64 `proto:"fuel"` // spent since the app started: calls and loop back-edges
 }
 
 // Device → gateway messages.
@@ -129,6 +130,7 @@ type ApplicationStatus struct {
 	AppID  AppID  `proto:"app_id"`
 	State  uint64 `proto:"state"`
 	Detail string `proto:"detail"`
+	Fuel   uint64 `proto:"fuel"`
 }
 
 type ApplicationDeployAck struct {
