@@ -36,33 +36,45 @@ func trappedLab() *fakeLab {
 	return f
 }
 
-// TestScreens compares the fleet view, as a terminal without colour shows
-// it, with the golden screens in testdata/tui (go test ./ui -update
+// TestScreens runs the fleet view as a program (teatest) in a monochrome
+// terminal of each size, presses the screen's keys, and compares the
+// final screen with its golden file in testdata/tui (go test ./ui -update
 // rewrites them).
 func TestScreens(t *testing.T) {
 	screens := []struct {
 		name string
 		lab  func() *fakeLab
 		keys []string
+		mark string // on the screen once the keys took effect
 	}{
-		{"empty", newFakeLab, nil},
-		{"four-boards", fourBoards, nil},
-		{"zoomed", fourBoards, []string{"l", "enter"}},
-		{"deploy-picker", fourBoards, []string{"d"}},
-		{"help", fourBoards, []string{"?"}},
-		{"trapped", trappedLab, nil},
+		{"empty", newFakeLab, nil, "no boards yet"},
+		{"four-boards", fourBoards, nil, "proto: enrolled"},
+		{"zoomed", fourBoards, []string{"l", "enter"}, "proto: enrolled"},
+		{"deploy-picker", fourBoards, []string{"d"}, "Deploy which app?"},
+		{"help", fourBoards, []string{"?"}, "any key closes"},
+		{"trapped", trappedLab, nil, "Trapped"},
 	}
 	for _, size := range [][2]int{{120, 40}, {80, 24}} {
 		for _, sc := range screens {
 			name := fmt.Sprintf("%s-%dx%d", sc.name, size[0], size[1])
 			t.Run(name, func(t *testing.T) {
-				f := sc.lab()
-				m, _ := newTestModel(f)
-				settle(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]}, snapshot(f)())
-				for _, k := range sc.keys {
-					settle(t, m, press(k))
+				m, _ := newTestModel(sc.lab())
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]),
+					teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+				var out bytes.Buffer
+				seen := func(s string) func([]byte) bool {
+					return func(b []byte) bool { out.Write(b); return bytes.Contains(out.Bytes(), []byte(s)) }
 				}
-				compareGolden(t, name, screen(m))
+				teatest.WaitFor(t, tm.Output(), seen("connected"), teatest.WithDuration(5*time.Second))
+				for _, k := range sc.keys {
+					tm.Send(press(k))
+				}
+				teatest.WaitFor(t, tm.Output(), seen(sc.mark), teatest.WithDuration(5*time.Second))
+				time.Sleep(100 * time.Millisecond) // the last consoles' bytes
+				if err := tm.Quit(); err != nil {
+					t.Fatal(err)
+				}
+				compareGolden(t, name, screen(tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)))
 			})
 		}
 	}
