@@ -477,9 +477,10 @@ func cmdBench(ctx context.Context, args []string) error {
 			return r.Elapsed, r.Err
 		},
 		RunUI: func(ctx context.Context, l *lab.Lab) error { // a 200×60 terminal nobody sees
-			p := tea.NewProgram(ui.New(l, ui.Options{Name: "bench"}), tea.WithContext(ctx),
-				tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(200, 60))
+			m := ui.New(l, ui.Options{Name: "bench"})
+			p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(200, 60))
 			_, err := p.Run()
+			m.Close()
 			if errors.Is(err, tea.ErrProgramKilled) {
 				err = nil // ctx ended it, as asked
 			}
@@ -619,7 +620,9 @@ func cmdUI(ctx context.Context, args []string) error {
 	if *lf.fleet != "" {
 		name = fmt.Sprintf("%d boards", len(bs))
 	}
-	p := tea.NewProgram(ui.New(l, ui.Options{Name: name, Apps: apps, LogDir: filepath.Join(*lf.state, "consoles")}), tea.WithContext(ctx))
+	m := ui.New(l, ui.Options{Name: name, Apps: apps, LogDir: filepath.Join(*lf.state, "consoles")})
+	defer m.Close()
+	p := tea.NewProgram(m, tea.WithContext(ctx))
 	go func() { // boards appear as they boot
 		if err := l.AddFleet(ctx, bs); err != nil {
 			p.Send(ui.Notice("", err))

@@ -139,7 +139,7 @@ func (b *Board) supervised(e emu.Event) {
 	if text := lifecycleText(e); text != "" {
 		text = "[wasmbed-lab] " + b.Spec.Name + " " + text
 		b.console.note(text)
-		b.feed.Write([]byte("\r\n" + text + "\r\n"))
+		b.feed.note(text)
 	}
 	if b.onEvent != nil {
 		b.onEvent(e)

@@ -36,6 +36,17 @@ func (f *consoleFeed) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// note writes a line of the lab's own, on a line of its own.
+func (f *consoleFeed) note(text string) {
+	f.mu.Lock()
+	fresh := len(f.backlog) == 0 || f.backlog[len(f.backlog)-1] == '\n'
+	f.mu.Unlock()
+	if !fresh {
+		text = "\r\n" + text
+	}
+	f.Write([]byte(text + "\r\n"))
+}
+
 // subscribe returns the backlog and a channel of the bytes after it, which
 // closes when the board is gone or cancel is called.
 func (f *consoleFeed) subscribe() (backlog []byte, bytes <-chan []byte, cancel func()) {

@@ -27,6 +27,14 @@ func TestConsoleFeed(t *testing.T) {
 	}
 	cancel()
 	cancel() // twice is fine
+
+	var g consoleFeed
+	g.Write([]byte("> "))
+	g.note("restarting")
+	g.note("started again")
+	if b, _, _ := g.subscribe(); string(b) != "> \r\nrestarting\r\nstarted again\r\n" {
+		t.Errorf("notes: %q", b)
+	}
 	f.close()
 	if _, ch, _ := f.subscribe(); func() bool { _, open := <-ch; return open }() {
 		t.Error("a subscription after close is open")

@@ -54,7 +54,8 @@ type Model struct {
 	help help.Model
 	st   styles
 
-	shortHelp string // the footer's keys, drawn once per width
+	shortHelp   string // the footer's keys, drawn once per width
+	unsubscribe func() // ends the lab's event stream to the view
 
 	width, height int
 	panes         []*pane // in the lab's order
@@ -99,12 +100,25 @@ func New(l Lab, opts Options) *Model {
 	return m
 }
 
+// Close ends what the view holds open in the lab; call it once the
+// program has ended.
+func (m *Model) Close() {
+	if m.unsubscribe != nil {
+		m.unsubscribe()
+	}
+	for _, p := range m.panes {
+		if p.stop != nil {
+			p.stop()
+		}
+	}
+}
+
 // Init starts the snapshots, the event stream and the hot redeploys.
 func (m *Model) Init() tea.Cmd {
 	l := m.lab
 	cmds := []tea.Cmd{snapshot(l), tick(), func() tea.Msg {
-		events, _ := l.Subscribe() // ends when the lab closes
-		return follow(events)()
+		events, stop := l.Subscribe()
+		return subscribedMsg{stop: stop, next: follow(events)}
 	}}
 	if m.opts.Apps != nil {
 		cmds = append(cmds, waitRedeploy(m.opts.Apps.Redeploys()))
@@ -137,6 +151,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.forced = true
 	}
 	switch msg := msg.(type) {
+	case subscribedMsg:
+		m.unsubscribe = msg.stop
+		return m, msg.next
 	case frameMsg:
 		m.framePending = false
 	case tea.WindowSizeMsg:

@@ -28,6 +28,12 @@ type snapshotMsg struct {
 // tickMsg asks for the next snapshot.
 type tickMsg time.Time
 
+// subscribedMsg: the view follows the lab's events; stop ends that.
+type subscribedMsg struct {
+	stop func()
+	next tea.Cmd
+}
+
 // eventMsg is one lab event; next reads the one after.
 type eventMsg struct {
 	event gateway.Event
