@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strings"
 	"os"
 	"time"
 )
@@ -164,8 +165,30 @@ func WriteJSON(w io.Writer, results []Result) error {
 	return emit(end, action, "", "", &total)
 }
 
+// stepName names a step for reports, as a test name: its index and what
+// it does, e.g. "03_fault_m3_kill" (go test writes spaces as underscores;
+// a slash would nest).
 func stepName(st StepResult) string {
-	return fmt.Sprintf("step_%02d_line_%d", st.Index, st.Step.Line)
+	var b strings.Builder
+	gap := false
+	for _, r := range st.Step.String() {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-'
+		switch {
+		case ok && gap && b.Len() > 0:
+			b.WriteByte('_')
+			fallthrough
+		case ok:
+			b.WriteRune(r)
+			gap = false
+		default:
+			gap = true
+		}
+	}
+	name := b.String()
+	if len(name) > 60 {
+		name = name[:60]
+	}
+	return fmt.Sprintf("%02d_%s", st.Index, name)
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }

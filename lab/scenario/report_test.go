@@ -71,7 +71,7 @@ func TestWriteJUnit(t *testing.T) {
 	if c := s[2].Cases[0]; c.Name != "setup" || c.Error == nil {
 		t.Errorf("the failed setup %+v", c)
 	}
-	if c := s[1].Cases[1]; c.Name != "step_02_line_9" || c.Failure == nil || c.Failure.Message != "scenario b, step 2 (line 9) sleep 1s: boom" {
+	if c := s[1].Cases[1]; c.Name != "02_sleep_1s" || c.Failure == nil || c.Failure.Message != "scenario b, step 2 (line 9) sleep 1s: boom" {
 		t.Errorf("the failed case %+v", c)
 	}
 }
@@ -108,8 +108,8 @@ func TestWriteJSON(t *testing.T) {
 		}
 		last = e
 	}
-	want := map[string]string{"a": "pass", "a/step_01_line_5": "pass", "b": "fail", "b/step_02_line_9": "fail",
-		"b/step_03_line_10": "skip", "c": "fail", "c/step_01_line_4": "skip", "": "fail"}
+	want := map[string]string{"a": "pass", "a/01_sleep_1s": "pass", "b": "fail", "b/02_sleep_1s": "fail",
+		"b/03_sleep_1s": "skip", "c": "fail", "c/01_sleep_1s": "skip", "": "fail"}
 	for name, action := range want {
 		if ended[name] != action {
 			t.Errorf("%q ended %q, want %q", name, ended[name], action)
@@ -139,8 +139,8 @@ func TestJSONReadByGoJUnitReport(t *testing.T) {
 	for _, test := range report.Packages[0].Tests {
 		results[test.Name] = test.Result
 	}
-	if results["a/step_01_line_5"] != gtr.Pass || results["b/step_02_line_9"] != gtr.Fail ||
-		results["b/step_03_line_10"] != gtr.Skip || report.IsSuccessful() {
+	if results["a/01_sleep_1s"] != gtr.Pass || results["b/02_sleep_1s"] != gtr.Fail ||
+		results["b/03_sleep_1s"] != gtr.Skip || report.IsSuccessful() {
 		t.Errorf("tests %v", results)
 	}
 }
