@@ -50,6 +50,8 @@ type dataConn struct {
 	resend   int    // frames of the current go-back round already sent
 	timer    *time.Timer
 	stats    streamStats
+	// Bytes written and acknowledged since the session began, for WaitSent.
+	written, acked uint64
 
 	// The retransmission timeout and the round-trip estimate it follows,
 	// from one frame at a time, never a resent one (Karn's rule).
@@ -113,6 +115,7 @@ func (c *dataConn) ack(next uint8) {
 		c.sampled(time.Since(c.sampleAt))
 	}
 	c.out = c.out[n:]
+	c.acked += uint64(n)
 	c.inflight = c.inflight[k:]
 	c.txBase = next
 	c.resend = max(c.resend-k, 0)
@@ -239,9 +242,34 @@ func (c *dataConn) Write(p []byte) (int, error) {
 		return 0, net.ErrClosed
 	}
 	c.out = append(c.out, p...)
+	c.written += uint64(len(p))
 	c.mu.Unlock()
 	c.pump()
 	return len(p), nil
+}
+
+// WaitSent waits until the device's link has acknowledged every byte
+// written so far, the session ends, stop closes or the deadline passes.
+// Writes return as soon as their bytes are queued, and a board's link
+// takes about 10 KB/s, so a wait for the device's answer to a large
+// message starts from here.
+func (c *dataConn) WaitSent(deadline time.Time, stop <-chan struct{}) {
+	c.mu.Lock()
+	target := c.written
+	c.mu.Unlock()
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		done := c.acked >= target || c.closed
+		c.mu.Unlock()
+		if done {
+			return
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 func (c *dataConn) Close() error {

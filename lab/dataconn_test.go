@@ -694,3 +694,39 @@ func TestDataConnRetransmitBackoff(t *testing.T) {
 		t.Errorf("rto %v after the ACK", rto)
 	}
 }
+
+// TestDataConnWaitSent: WaitSent returns once the device's link has
+// acknowledged everything written before it, not when the bytes were
+// queued; a closed session or stop ends it too.
+func TestDataConnWaitSent(t *testing.T) {
+	b := startBoard(t)
+	c := b.hello()
+	if _, err := c.Write([]byte("hello, board")); err != nil {
+		t.Fatal(err)
+	}
+	b.expectData(0, []byte("hello, board"))
+	returned := make(chan struct{})
+	go func() {
+		c.WaitSent(time.Now().Add(time.Minute), nil)
+		close(returned)
+	}()
+	select {
+	case <-returned:
+		t.Fatal("WaitSent returned before the ACK")
+	case <-time.After(50 * time.Millisecond):
+	}
+	b.sendAck(1)
+	select {
+	case <-returned:
+	case <-time.After(frameWait):
+		t.Fatal("WaitSent did not return after the ACK")
+	}
+
+	c.Write([]byte("unacknowledged"))
+	c.WaitSent(time.Now().Add(30*time.Millisecond), nil) // the deadline ends it
+	stop := make(chan struct{})
+	close(stop)
+	c.WaitSent(time.Now().Add(time.Minute), stop) // returns at once: stop is closed
+	c.Close()
+	c.WaitSent(time.Now().Add(time.Minute), nil) // and a closed session has nothing more to send
+}

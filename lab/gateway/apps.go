@@ -101,7 +101,8 @@ type appTrack struct {
 }
 
 const (
-	deployTimeout  = 15 * time.Second // from the commit to the device's answer
+	deployTimeout  = 15 * time.Second // from the commit's arrival (as the link sees it) to the device's answer
+	sendTimeout    = 5 * time.Minute  // for the link to carry a module: 64 KiB at a crawling 250 B/s
 	restartBackoff = time.Second      // the first restart's delay; it doubles
 	maxBackoff     = 30 * time.Second
 )
@@ -313,6 +314,9 @@ func (g *Gateway) reconcileLocked(d *device) {
 		d.App.Restarts++
 	}
 	t.deploying, t.force, t.lost = true, false, false
+	// The device is deploying it now; what it reports from here on (a trap
+	// before its answer is read, say) is newer than the answer.
+	d.App.ID, d.App.State, d.App.Detail = wantID, "Deploying", ""
 	t.remember(w)
 	t.acks = make(chan proto.ApplicationDeployAck, 1)
 	go g.deploy(s, d, w, t.acks)
@@ -339,7 +343,9 @@ func (g *Gateway) deploy(s *session, d *device, w *want, acks <-chan proto.Appli
 	case err == nil:
 		d.answered(w, "")
 		d.App.LastDeploy = elapsed
-		d.App.ID, d.App.State, d.App.Detail = hex.EncodeToString(id[:]), "Running", ""
+		if hexID := hex.EncodeToString(id[:]); d.App.ID != hexID || d.App.State == "Deploying" || d.App.State == "None" {
+			d.App.ID, d.App.State, d.App.Detail = hexID, "Running", ""
+		} // else the device already said how it went on (it trapped at once, say): that stays
 		g.emitLocked(Event{Kind: EventAppDeploy, Device: d.ID, Name: d.Name, App: w.App,
 			Detail: fmt.Sprintf("deployed %s (%d bytes) in %d ms", w.App, len(w.module), elapsed.Milliseconds())})
 	case ack.AppID == id: // the device refused it
@@ -401,6 +407,13 @@ func (s *session) sendApp(name string, module []byte, sum [32]byte, acks <-chan 
 		s.push(proto.DeployChunk{AppID: id, Offset: uint64(off), Data: module[off:min(off+proto.MaxChunk, len(module))]})
 	}
 	s.push(proto.DeployCommit{AppID: id})
+	// The link may take a while to carry the module (a slow board, a
+	// whole fleet at once): the wait for the answer starts once it has.
+	if link, ok := s.raw.(interface {
+		WaitSent(deadline time.Time, stop <-chan struct{})
+	}); ok {
+		link.WaitSent(time.Now().Add(sendTimeout), s.done)
+	}
 	timer := time.NewTimer(deployTimeout)
 	defer timer.Stop()
 	select {

@@ -176,7 +176,7 @@ func (g *Gateway) Serve(ctx context.Context, conn net.Conn, board string) error 
 		g.emit(Event{Kind: EventRefused, Name: board, Detail: err.Error()})
 		return fmt.Errorf("gateway: %s: handshake: %w", board, err)
 	}
-	s := &session{g: g, conn: tc, board: board, done: make(chan struct{})}
+	s := &session{g: g, conn: tc, raw: conn, board: board, done: make(chan struct{})}
 	cs := tc.ConnectionState()
 	s.tls = SessionTLS{Version: tls.VersionName(cs.Version), Cipher: tls.CipherSuiteName(cs.CipherSuite), Handshake: took}
 	if err := g.attach(s, cs.PeerCertificates[0]); err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sync"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 type session struct {
 	g     *Gateway
 	conn  io.ReadWriteCloser // the TLS connection
+	raw   net.Conn           // what it runs over
 	board string
 	tls   SessionTLS
 	dev   *device // set by attach

@@ -6,8 +6,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"strings"
 	"os"
+	"strings"
 	"time"
 )
 
