@@ -71,6 +71,7 @@ type Model struct {
 	writing       bool   // a write is on its way: keys wait, to keep their order
 
 	status   gateway.Status
+	hot      bool // hot redeploys are on
 	up       bool
 	api, ca  string
 	events   []string // the latest, formatted, newest last
@@ -116,7 +117,7 @@ func (m *Model) Close() {
 // Init starts the snapshots, the event stream and the hot redeploys.
 func (m *Model) Init() tea.Cmd {
 	l := m.lab
-	cmds := []tea.Cmd{snapshot(l), tick(), func() tea.Msg {
+	cmds := []tea.Cmd{snapshot(l, m.opts.Apps), tick(), func() tea.Msg {
 		events, stop := l.Subscribe()
 		return subscribedMsg{stop: stop, next: follow(events)}
 	}}
@@ -161,7 +162,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.SetWidth(msg.Width)
 		m.shortHelp = m.help.ShortHelpView(m.keys.ShortHelp())
 	case tickMsg:
-		return m, tea.Batch(snapshot(m.lab), tick())
+		return m, tea.Batch(snapshot(m.lab, m.opts.Apps), tick())
 	case snapshotMsg:
 		return m, m.handleSnapshot(msg)
 	case eventMsg:
@@ -211,7 +212,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // handleSnapshot brings the panes up to date and opens the consoles of
 // boards that came up.
 func (m *Model) handleSnapshot(s snapshotMsg) tea.Cmd {
-	m.status, m.up, m.api, m.ca = s.status, s.up, s.api, s.ca
+	m.status, m.up, m.api, m.ca, m.hot = s.status, s.up, s.api, s.ca, s.hot
 	byName := map[string]gateway.Device{}
 	for _, d := range s.devices {
 		byName[d.Name] = d
@@ -335,7 +336,8 @@ func (m *Model) handleNormal(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			p.cacheKey = ""
 		}
 	case key.Matches(k, keys.Hot) && m.opts.Apps != nil:
-		apps, on := m.opts.Apps, !m.opts.Apps.Hot()
+		apps, on := m.opts.Apps, !m.hot
+		m.hot = on
 		return m, do(map[bool]string{true: "hot redeploy on", false: "hot redeploy off"}[on], func() error { apps.SetHot(on); return nil })
 	case key.Matches(k, keys.Deploy):
 		if m.opts.Apps == nil {

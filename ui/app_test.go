@@ -95,7 +95,7 @@ func keys(s ...string) []tea.Msg {
 // opened is a model showing f's four boards at 120×40.
 func opened(t *testing.T, f *fakeLab) (*Model, *fakeApps) {
 	m, apps := newTestModel(f)
-	settle(t, m, tea.WindowSizeMsg{Width: 120, Height: 40}, snapshot(f)())
+	settle(t, m, tea.WindowSizeMsg{Width: 120, Height: 40}, snapshot(f, apps)())
 	return m, apps
 }
 
@@ -239,8 +239,8 @@ func TestSmallTerminalShowsAList(t *testing.T) {
 	for _, b := range []string{"mps2-an386", "mps2-an500", "stm32vldiscovery"} {
 		f.boards = append(f.boards, lab.BoardInfo{Name: b, Board: b, On: true})
 	}
-	m, _ := newTestModel(f)
-	settle(t, m, tea.WindowSizeMsg{Width: 80, Height: 24}, snapshot(f)())
+	m, apps := newTestModel(f)
+	settle(t, m, tea.WindowSizeMsg{Width: 80, Height: 24}, snapshot(f, apps)())
 	s := screen(m)
 	if !strings.Contains(s, "▸ mps2-an385 Connected") || !strings.Contains(s, "stm32vldiscovery Booting") {
 		t.Errorf("no list:\n%s", s)

@@ -23,6 +23,7 @@ type snapshotMsg struct {
 	status  gateway.Status
 	up      bool // the gateway runs (not restarting)
 	api, ca string
+	hot     bool // hot redeploys are on
 }
 
 // tickMsg asks for the next snapshot.
@@ -97,10 +98,11 @@ func tick() tea.Cmd {
 	return tea.Tick(snapshotEvery, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-func snapshot(l Lab) tea.Cmd {
+func snapshot(l Lab, apps Apps) tea.Cmd {
 	return func() tea.Msg {
 		st, up := l.Status()
-		return snapshotMsg{boards: l.Boards(), devices: l.Devices(), status: st, up: up, api: l.APIAddr(), ca: l.CAFingerprint()}
+		return snapshotMsg{boards: l.Boards(), devices: l.Devices(), status: st, up: up, api: l.APIAddr(), ca: l.CAFingerprint(),
+			hot: apps != nil && apps.Hot()}
 	}
 }
 

@@ -51,6 +51,9 @@ func (m *Model) header() string {
 		}
 	}
 	parts := []string{"wasmbed-lab · " + m.opts.Name, fmt.Sprintf("%d/%d connected", connected, len(m.panes)), gw}
+	if m.hot {
+		parts = append(parts, "hot redeploy")
+	}
 	if m.ca != "" {
 		parts = append(parts, "CA "+m.ca)
 	}
