@@ -7,9 +7,6 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
-
-	"wasmbed-lab/boards"
-	"wasmbed-lab/lab/gateway"
 )
 
 // DeployBench is how long deploys take, from the call to the device's
@@ -93,34 +90,11 @@ func benchDeploys(ctx context.Context, opts BenchOptions) ([]DeployBench, error)
 // size to one, then to all at once.
 func benchDeploy(ctx context.Context, opts BenchOptions, board string) (DeployBench, error) {
 	res := DeployBench{Board: board, Fleet: deployFleet}
-	bd, err := boards.Lookup(res.Board)
-	if err != nil {
-		return res, err
-	}
-	image, err := EnsureFirmware(ctx, opts.Root, bd)
-	if err != nil {
-		return res, err
-	}
-	l, done, err := openBenchLab(ctx, opts, gateway.Config{})
+	l, names, done, err := openBenchFleet(ctx, opts, board, "deploy", res.Fleet)
 	if err != nil {
 		return res, err
 	}
 	defer done()
-	names := make([]string, res.Fleet)
-	for i := range names {
-		names[i] = fmt.Sprintf("deploy-%02d", i)
-		opts.progress("bench: deploy fleet: booting %s (%s)", names[i], board)
-		if _, err := l.AddBoard(ctx, names[i], BoardOptions{Board: bd, Firmware: image}); err != nil {
-			return res, err
-		}
-	}
-	wait, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	for _, n := range names {
-		if _, err := l.Gateway().WaitFor(wait, n, func(d gateway.Device) bool { return d.State == gateway.Connected && d.Heartbeats > 0 }); err != nil {
-			return res, err
-		}
-	}
 	for _, size := range deploySizes {
 		app := paddedApp(size)
 		row := DeployRow{Bytes: size}

@@ -52,6 +52,36 @@ func openBenchLab(ctx context.Context, opts BenchOptions, cfg gateway.Config) (l
 	}, nil
 }
 
+// openBenchFleet opens a bench lab and boots n boards of one kind, named
+// prefix-00 and on, connected and heartbeating.
+func openBenchFleet(ctx context.Context, opts BenchOptions, board, prefix string, n int) (l *Lab, names []string, done func(), err error) {
+	bd, err := boards.Lookup(board)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	image, err := EnsureFirmware(ctx, opts.Root, bd)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if l, done, err = openBenchLab(ctx, opts, gateway.Config{}); err != nil {
+		return nil, nil, nil, err
+	}
+	names = make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("%s-%02d", prefix, i)
+		opts.progress("bench: %s fleet: booting %s (%s)", prefix, names[i], board)
+		if _, err := l.AddBoard(ctx, names[i], BoardOptions{Board: bd, Firmware: image}); err != nil {
+			done()
+			return nil, nil, nil, err
+		}
+	}
+	if err := waitConnected(ctx, l, names); err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return l, names, done, nil
+}
+
 // benchConnect boots each board boots times into one lab and times it to
 // Connected.
 func benchConnect(ctx context.Context, opts BenchOptions) ([]ConnectResult, error) {

@@ -13,7 +13,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"wasmbed-lab/boards"
 	"wasmbed-lab/emu"
 	"wasmbed-lab/lab/gateway"
 )
@@ -49,30 +48,11 @@ func benchUI(ctx context.Context, opts BenchOptions) (UIBench, error) {
 	if opts.RunUI == nil {
 		return res, errors.New("bench: the ui part needs BenchOptions.RunUI")
 	}
-	bd, err := boards.Lookup("mps2-an385")
-	if err != nil {
-		return res, err
-	}
-	image, err := EnsureFirmware(ctx, opts.Root, bd)
-	if err != nil {
-		return res, err
-	}
-	l, done, err := openBenchLab(ctx, opts, gateway.Config{})
+	l, names, done, err := openBenchFleet(ctx, opts, "mps2-an385", "ui", res.Boards)
 	if err != nil {
 		return res, err
 	}
 	defer done()
-	names := make([]string, res.Boards)
-	for i := range names {
-		names[i] = fmt.Sprintf("ui-%02d", i)
-		opts.progress("bench: ui fleet: booting %s", names[i])
-		if _, err := l.AddBoard(ctx, names[i], BoardOptions{Board: bd, Firmware: image}); err != nil {
-			return res, err
-		}
-	}
-	if err := waitConnected(ctx, l, names); err != nil {
-		return res, err
-	}
 	samples := filepath.Join(opts.Root, "apps", "build", "samples")
 	if err := deployAll(ctx, l, filepath.Join(samples, "chatter.wasm"), names); err != nil {
 		return res, err

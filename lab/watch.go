@@ -26,7 +26,7 @@ type Redeploy struct {
 
 // settle is how long a file must be quiet before it counts as saved: an
 // editor writes, renames and touches in a burst.
-const settle = 100 * time.Millisecond
+const settle = 50 * time.Millisecond
 
 // AppWatcher watches the apps: a changed module is redeployed to every
 // device that runs it, and a changed C or WAT sample source is rebuilt
