@@ -59,6 +59,11 @@ type dataConn struct {
 	sampling          bool
 	sampleSeq         uint8
 	sampleAt          time.Time
+
+	// A go-back on a gap the device reported, on a noisy link: the
+	// duplicate ACKs still due from the round it replaced are not news.
+	recovering bool
+	staleDups  int
 }
 
 // streamStats counts the reliable stream's work, for the lab's link view.
@@ -103,10 +108,30 @@ func (c *dataConn) receive(payload []byte) {
 func (c *dataConn) ack(next uint8) {
 	c.mu.Lock()
 	k := int(next - c.txBase)
+	if k == 0 && len(c.inflight) > 0 && c.peer.noisy() {
+		// The device saw a gap: on a noisy link a frame was lost to
+		// noise, and waiting out the timeout (which grows with each)
+		// would make every lost frame cost up to a second. Go back now,
+		// once per round: the round's other frames bring duplicates too.
+		if c.recovering && c.staleDups > 0 {
+			c.staleDups--
+			c.mu.Unlock()
+			return
+		}
+		c.recovering, c.staleDups = true, max(c.resend-2, 0) // this one was the first of the round's
+		c.resend = 0
+		c.stats.Retransmits++
+		c.sampling = false
+		c.armLocked()
+		c.mu.Unlock()
+		c.pump()
+		return
+	}
 	if k == 0 || k > len(c.inflight) {
 		c.mu.Unlock()
 		return // a duplicate, or stale
 	}
+	c.recovering = false
 	n := 0
 	for _, l := range c.inflight[:k] {
 		n += l
@@ -157,6 +182,7 @@ func (c *dataConn) timeout() {
 	c.mu.Lock()
 	if len(c.inflight) > 0 && !c.closed {
 		c.resend = 0
+		c.recovering = false
 		c.stats.Retransmits++
 		c.sampling = false
 		c.rto = min(2*c.rto, maxRetransmitTimeout)

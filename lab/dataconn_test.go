@@ -730,3 +730,42 @@ func TestDataConnWaitSent(t *testing.T) {
 	c.Close()
 	c.WaitSent(time.Now().Add(time.Minute), nil) // and a closed session has nothing more to send
 }
+
+// TestDataConnNoisyGoBack: on a link that damaged a frame from the device
+// lately, a duplicate ACK (the device saw a gap) sends the round again at
+// once, and the round's other duplicates do not send it again; on a clean
+// link, a duplicate waits for the timeout, as a busy device needs.
+func TestDataConnNoisyGoBack(t *testing.T) {
+	for _, noisy := range []bool{false, true} {
+		b := startBoard(t)
+		c := b.hello()
+		c.mu.Lock()
+		c.rto = time.Second // far beyond the wait below
+		c.mu.Unlock()
+		if noisy {
+			b.line.feed([]byte{0x05, 0x01, 0x02, 0x00}) // a frame with a bad CRC
+		}
+		data := randomBytes(4, 4*link.StreamChunk)
+		mustWrite(t, c, data)
+		for s := range 4 {
+			b.expectData(uint8(s), chunk(data, s))
+		}
+		c.mu.Lock()
+		c.sampling = false // no round trip sample: the timeout stays a second
+		c.mu.Unlock()
+		b.sendAck(1) // frame 0 arrived, frame 1 was lost: 2 and 3 bring duplicates
+		b.sendAck(1)
+		b.sendAck(1)
+		if !noisy {
+			b.expectNone(300 * time.Millisecond)
+			continue
+		}
+		for s := 1; s < 4; s++ {
+			b.expectData(uint8(s), chunk(data, s))
+		}
+		b.expectNone(300 * time.Millisecond) // the third ACK was the round's: no second go-back
+		if st, _, _ := c.testStats(); st.Retransmits != 1 {
+			t.Errorf("Retransmits = %d, want 1", st.Retransmits)
+		}
+	}
+}

@@ -38,6 +38,7 @@ type linkPeer struct {
 
 	mu      sync.Mutex
 	state   LinkState
+	lastBad time.Time                // when a frame from the device last arrived damaged
 	pending map[uint64]chan struct{} // ping nonce -> waiter
 	nonce   uint64
 	changed chan struct{}
@@ -66,6 +67,9 @@ func (p *linkPeer) run() {
 		n, err := conn.Read(buf)
 		dec.Feed(buf[:n], p.handle)
 		p.mu.Lock()
+		if dec.Stats().Dropped() > p.state.Stats.Dropped() {
+			p.lastBad = time.Now()
+		}
 		p.state.Stats = dec.Stats()
 		p.mu.Unlock()
 		if err != nil {
@@ -153,6 +157,18 @@ func (p *linkPeer) send(t link.Type, payload []byte) error {
 	}
 	_, err = p.conn.Write(p.buf)
 	return err
+}
+
+// noisyFor is how long after a damaged frame the link counts as noisy.
+const noisyFor = 5 * time.Second
+
+// noisy says whether frames from the device arrived damaged lately: the
+// link corrupts bytes, so a gap the device reports is a frame lost to
+// noise, not a device too busy to take it.
+func (p *linkPeer) noisy() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.lastBad.IsZero() && time.Since(p.lastBad) < noisyFor
 }
 
 func (p *linkPeer) State() LinkState {
