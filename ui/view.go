@@ -7,6 +7,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+
+	"wasmbed-lab/lab/gateway"
 )
 
 // View draws the header, the panes and the footer, with an overlay on top
@@ -39,7 +41,7 @@ func (m *Model) draw() string {
 func (m *Model) header() string {
 	connected := 0
 	for _, p := range m.panes {
-		if p.known && p.dev.State.String() == "Connected" {
+		if p.known && p.dev.State == gateway.Connected {
 			connected++
 		}
 	}
