@@ -70,7 +70,7 @@ func TestScreens(t *testing.T) {
 					tm.Send(press(k))
 				}
 				teatest.WaitFor(t, tm.Output(), seen(sc.mark), teatest.WithDuration(5*time.Second))
-				time.Sleep(100 * time.Millisecond) // the last consoles' bytes
+				time.Sleep(300 * time.Millisecond) // the other consoles' bytes, on a busy machine too
 				if err := tm.Quit(); err != nil {
 					t.Fatal(err)
 				}
