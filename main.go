@@ -477,7 +477,7 @@ func cmdBench(ctx context.Context, args []string) error {
 			return r.Elapsed, r.Err
 		},
 		RunUI: func(ctx context.Context, l *lab.Lab) error { // a 200×60 terminal nobody sees
-			m := ui.New(l, ui.Options{Name: "bench"})
+			m := ui.New(l, ui.Options{Context: ctx, Name: "bench"})
 			p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(200, 60))
 			_, err := p.Run()
 			m.Close()
@@ -620,7 +620,7 @@ func cmdUI(ctx context.Context, args []string) error {
 	if *lf.fleet != "" {
 		name = fmt.Sprintf("%d boards", len(bs))
 	}
-	m := ui.New(l, ui.Options{Name: name, Apps: apps, LogDir: filepath.Join(*lf.state, "consoles")})
+	m := ui.New(l, ui.Options{Context: ctx, Name: name, Apps: apps, LogDir: filepath.Join(*lf.state, "consoles")})
 	defer m.Close()
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	go func() { // boards appear as they boot

@@ -17,6 +17,7 @@ import (
 
 // Options says what the UI shows beyond the lab itself.
 type Options struct {
+	Context context.Context  // the program's: actions on the lab end with it; nil for Background
 	Name    string           // the lab's, for the header
 	Apps    Apps             // the picker's modules and hot redeploys; nil for none
 	LogDir  string           // where ctrl+s saves a console
@@ -92,6 +93,9 @@ type Model struct {
 func New(l Lab, opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
 	}
 	f := textinput.New()
 	f.Prompt = "/"
@@ -364,7 +368,7 @@ func (m *Model) handleNormal(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // boardAction is a one-key action on the focused board.
 func (m *Model) boardAction(k tea.KeyPressMsg, b lab.BoardInfo) tea.Cmd {
 	l, keys, name := m.lab, m.keys, b.Name
-	ctx := context.Background()
+	ctx := m.opts.Context
 	switch {
 	case key.Matches(k, keys.Stop):
 		return do("stopped "+name+"'s app", func() error { return l.StopApp(name) })
@@ -473,7 +477,7 @@ func (m *Model) choose() tea.Cmd {
 		m.mode = normal
 		devices := m.targets(choice)
 		m.say(fmt.Sprintf("deploying %s to %s…", baseName(m.deployPath), plural(len(devices), "board")), nil)
-		return deploy(m.lab, m.deployPath, devices)
+		return deploy(m.opts.Context, m.lab, m.deployPath, devices)
 	}
 	m.mode = normal
 	p := m.focused()

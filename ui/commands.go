@@ -170,9 +170,9 @@ func listApps(a Apps) tea.Cmd {
 }
 
 // deploy deploys a module to devices and sums it up in one line.
-func deploy(l Lab, path string, devices []string) tea.Cmd {
+func deploy(ctx context.Context, l Lab, path string, devices []string) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 		begin := time.Now()
 		outcomes, err := l.DeployFile(ctx, path, devices)
