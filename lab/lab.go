@@ -272,12 +272,12 @@ func (l *Lab) Close(ctx context.Context) error {
 // PowerOff stops a board, as pulling its power would; PowerOn boots it
 // again. The device stays in the registry.
 func (l *Lab) PowerOff(ctx context.Context, name string) error {
+	b, err := l.Running(name)
+	if err != nil {
+		return err
+	}
 	l.mu.Lock()
-	b, ok := l.boards[name]
 	delete(l.boards, name)
 	l.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("lab: no board named %q", name)
-	}
 	return b.Stop(ctx)
 }

@@ -51,75 +51,65 @@ func (l *Lab) Running(name string) (*Board, error) {
 
 // ConsoleStream is the board's raw console (see Board.ConsoleStream).
 func (l *Lab) ConsoleStream(name string) (backlog []byte, bytes <-chan []byte, cancel func(), err error) {
-	b, err := l.Running(name)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	backlog, bytes, cancel = b.ConsoleStream()
-	return backlog, bytes, cancel, nil
+	err = l.onBoard(name, func(b *Board) error {
+		backlog, bytes, cancel = b.ConsoleStream()
+		return nil
+	})
+	return backlog, bytes, cancel, err
 }
 
-// ConsoleLines are the board's kept console lines, with their times.
-func (l *Lab) ConsoleLines(name string) ([]Line, error) {
-	b, err := l.Running(name)
-	if err != nil {
-		return nil, err
-	}
-	return b.Console().Lines(0), nil
+// ConsoleLines are the board's last n console lines (every kept line when
+// n <= 0), with their times.
+func (l *Lab) ConsoleLines(name string, n int) (lines []Line, err error) {
+	err = l.onBoard(name, func(b *Board) error {
+		if n > 0 {
+			lines = b.Console().Tail(n)
+		} else {
+			lines = b.Console().Lines(0)
+		}
+		return nil
+	})
+	return lines, err
 }
 
 // WriteConsole types into the board's console.
 func (l *Lab) WriteConsole(name string, p []byte) error {
-	b, err := l.Running(name)
-	if err != nil {
-		return err
-	}
-	return b.WriteConsole(p)
+	return l.onBoard(name, func(b *Board) error { return b.WriteConsole(p) })
 }
 
 // Reset presses the board's reset button.
 func (l *Lab) Reset(ctx context.Context, name string) error {
-	b, err := l.Running(name)
-	if err != nil {
-		return err
-	}
-	return b.Reset(ctx)
+	return l.onBoard(name, func(b *Board) error { return b.Reset(ctx) })
 }
 
 // Kill ends the board's process as a crash would; it comes back by itself.
-func (l *Lab) Kill(name string) error {
-	b, err := l.Running(name)
-	if err != nil {
-		return err
-	}
-	return b.Kill()
-}
+func (l *Lab) Kill(name string) error { return l.onBoard(name, (*Board).Kill) }
 
 // CutLink cuts the board's link for d; CorruptLink and DelayLink degrade
 // it until ClearLinkFaults.
 func (l *Lab) CutLink(name string, d time.Duration) error {
-	return l.onBoard(name, func(b *Board) { b.CutLink(d) })
+	return l.onBoard(name, func(b *Board) error { b.CutLink(d); return nil })
 }
 
 func (l *Lab) CorruptLink(name string, rate float64) error {
-	return l.onBoard(name, func(b *Board) { b.CorruptLink(rate) })
+	return l.onBoard(name, func(b *Board) error { b.CorruptLink(rate); return nil })
 }
 
 func (l *Lab) DelayLink(name string, d time.Duration) error {
-	return l.onBoard(name, func(b *Board) { b.DelayLink(d) })
+	return l.onBoard(name, func(b *Board) error { b.DelayLink(d); return nil })
 }
 
 func (l *Lab) ClearLinkFaults(name string) error {
-	return l.onBoard(name, (*Board).ClearLinkFaults)
+	return l.onBoard(name, func(b *Board) error { b.ClearLinkFaults(); return nil })
 }
 
-func (l *Lab) onBoard(name string, do func(*Board)) error {
+// onBoard runs do on the powered-on board name.
+func (l *Lab) onBoard(name string, do func(*Board) error) error {
 	b, err := l.Running(name)
 	if err != nil {
 		return err
 	}
-	do(b)
-	return nil
+	return do(b)
 }
 
 // Approve lets a pending device in; Reject refuses it.
@@ -159,7 +149,7 @@ func (l *Lab) DeployFile(ctx context.Context, path string, devices []string) ([]
 // SaveConsole writes the board's kept console lines, with their times, to
 // a new file in dir and returns its path.
 func (l *Lab) SaveConsole(name, dir string) (string, error) {
-	lines, err := l.ConsoleLines(name)
+	lines, err := l.ConsoleLines(name, 0)
 	if err != nil {
 		return "", err
 	}
@@ -168,7 +158,7 @@ func (l *Lab) SaveConsole(name, dir string) (string, error) {
 	}
 	var b strings.Builder
 	for _, line := range lines {
-		fmt.Fprintf(&b, "%s %s\n", line.Time.Format("2006-01-02 15:04:05.000"), line.Text)
+		b.WriteString(line.Stamped("2006-01-02 15:04:05.000") + "\n")
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s-%s.log", name, time.Now().Format("20060102-150405")))
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {

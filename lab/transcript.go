@@ -18,6 +18,10 @@ type Line struct {
 	Text string
 }
 
+// Stamped is the line after its time in layout (time.Format's), as logs
+// and timestamped consoles show it.
+func (l Line) Stamped(layout string) string { return l.Time.Format(layout) + " " + l.Text }
+
 // Transcript collects a console's output as lines and lets callers wait
 // for a line that matches.
 type Transcript struct {

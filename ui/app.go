@@ -190,7 +190,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case linesMsg:
 		if p := m.pane(msg.board); p != nil {
-			p.lines, p.cacheKey = msg.lines, ""
+			p.lines, p.cacheKey = msg.lines, renderKey{}
 		}
 	case doneMsg:
 		m.say(msg.text, msg.err)
@@ -229,7 +229,7 @@ func (m *Model) handleSnapshot(s snapshotMsg) tea.Cmd {
 			m.panes = append(m.panes, p)
 		}
 		if p.info != info {
-			p.info, p.cacheKey = info, ""
+			p.info, p.cacheKey = info, renderKey{}
 		}
 		if d, ok := byName[info.Name]; ok {
 			p.sample(d)
@@ -239,7 +239,7 @@ func (m *Model) handleSnapshot(s snapshotMsg) tea.Cmd {
 			cmds = append(cmds, openConsole(m.lab, info.Name))
 		}
 		if m.stamps && info.On {
-			cmds = append(cmds, fetchLines(m.lab, info.Name))
+			cmds = append(cmds, fetchLines(m.lab, info.Name, m.height))
 		}
 	}
 	if m.focus == "" && len(m.panes) > 0 {
@@ -337,7 +337,7 @@ func (m *Model) handleNormal(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(k, keys.Stamps):
 		m.stamps = !m.stamps
 		for _, p := range m.panes {
-			p.cacheKey = ""
+			p.cacheKey = renderKey{}
 		}
 	case key.Matches(k, keys.Hot) && m.opts.Apps != nil:
 		apps, on := m.opts.Apps, !m.hot
@@ -355,7 +355,7 @@ func (m *Model) handleNormal(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.mode = typing
 	case key.Matches(k, keys.Select):
 		m.selected[p.info.Name] = !m.selected[p.info.Name]
-		p.cacheKey = ""
+		p.cacheKey = renderKey{}
 	case key.Matches(k, keys.Fault):
 		m.menu = faultMenu(p.info.Name)
 		m.mode = faulting

@@ -150,9 +150,10 @@ func readConsole(board string, bytes <-chan []byte) tea.Cmd {
 	}
 }
 
-func fetchLines(l Lab, board string) tea.Cmd {
+// fetchLines fetches a board's last n console lines: a pane shows no more.
+func fetchLines(l Lab, board string, n int) tea.Cmd {
 	return func() tea.Msg {
-		lines, _ := l.ConsoleLines(board)
+		lines, _ := l.ConsoleLines(board, n)
 		return linesMsg{board: board, lines: lines}
 	}
 }

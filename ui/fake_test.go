@@ -79,7 +79,7 @@ func (f *fakeLab) ConsoleStream(name string) ([]byte, <-chan []byte, func(), err
 	return []byte(f.consoles[name]), make(chan []byte), func() {}, nil
 }
 
-func (f *fakeLab) ConsoleLines(name string) ([]lab.Line, error) {
+func (f *fakeLab) ConsoleLines(name string, n int) ([]lab.Line, error) {
 	return []lab.Line{{Time: testNow, Text: "> version"}, {N: 1, Time: testNow.Add(time.Millisecond), Text: "0.1.0"}}, nil
 }
 

@@ -20,7 +20,7 @@ type Lab interface {
 	Subscribe() (<-chan gateway.Event, func())
 
 	ConsoleStream(name string) (backlog []byte, bytes <-chan []byte, cancel func(), err error)
-	ConsoleLines(name string) ([]lab.Line, error)
+	ConsoleLines(name string, n int) ([]lab.Line, error)
 	WriteConsole(name string, p []byte) error
 	SaveConsole(name, dir string) (string, error)
 

@@ -34,8 +34,15 @@ type pane struct {
 	stop      func()       // ends the stream
 	lines     []lab.Line   // for timestamps, fetched when asked
 
-	cache    string // the last render
-	cacheKey string // what it was rendered for
+	cache    string    // the last render
+	cacheKey renderKey // what it was rendered for; the zero value is none
+}
+
+// renderKey is what a pane's render depends on besides its own state.
+type renderKey struct {
+	w, h                     int
+	focused, selected, stamp bool
+	now                      time.Time // to the 100 ms a heartbeat's age shows
 }
 
 // rawKept is how much console a pane keeps to redraw itself at a new size.
@@ -80,7 +87,7 @@ func (p *pane) sample(d gateway.Device) {
 	p.beats = d.Heartbeats
 	if !p.known || !reflect.DeepEqual(p.dev, d) {
 		p.dev, p.known = d, true
-		p.cacheKey = ""
+		p.cacheKey = renderKey{}
 	}
 }
 
@@ -91,14 +98,14 @@ func (p *pane) write(b []byte) {
 		p.raw = append(p.raw[:0], p.raw[over:]...)
 	}
 	p.term.Write(b)
-	p.cacheKey = ""
+	p.cacheKey = renderKey{}
 }
 
 // clear starts the console afresh, for a new stream.
 func (p *pane) clear() {
 	p.raw = p.raw[:0]
 	p.term.WriteString(reset)
-	p.cacheKey = ""
+	p.cacheKey = renderKey{}
 }
 
 // status is the pane's status rows: heartbeat, TLS, app.
@@ -155,7 +162,7 @@ func (p *pane) console(w, h int, stamps bool) []string {
 	if stamps {
 		var out []string
 		for _, l := range p.lines {
-			out = append(out, l.Time.Format("15:04:05.000")+" "+l.Text)
+			out = append(out, l.Stamped("15:04:05.000"))
 		}
 		if len(out) > h {
 			out = out[len(out)-h:]
@@ -174,7 +181,7 @@ func (p *pane) console(w, h int, stamps bool) []string {
 
 // view draws the pane in a w×h frame.
 func (p *pane) view(w, h int, focused, selected, stamps bool, now time.Time, st styles) string {
-	key := fmt.Sprintf("%d %d %v %v %v %s", w, h, focused, selected, stamps, now.Truncate(100*time.Millisecond))
+	key := renderKey{w, h, focused, selected, stamps, now.Truncate(100 * time.Millisecond)}
 	if key == p.cacheKey {
 		return p.cache
 	}

@@ -198,7 +198,7 @@ func (r *runner) writeArtifacts(dir string) error {
 		}
 		var b strings.Builder
 		for _, l := range board.Console().Lines(0) {
-			fmt.Fprintf(&b, "%s %s\n", l.Time.Format("15:04:05.000"), l.Text)
+			b.WriteString(l.Stamped("15:04:05.000") + "\n")
 		}
 		if err := os.WriteFile(filepath.Join(dir, d.Name+".console.log"), []byte(b.String()), 0o644); err != nil {
 			return err
@@ -326,11 +326,7 @@ func (r *runner) step(ctx context.Context, st labfile.Step) error {
 		r.cursors[e.Device] = line.N + 1
 		return nil
 	case st.WriteSerial != nil:
-		b, err := r.lab.Running(st.WriteSerial.Device)
-		if err != nil {
-			return err
-		}
-		return b.WriteConsole([]byte(st.WriteSerial.Text))
+		return r.lab.WriteConsole(st.WriteSerial.Device, []byte(st.WriteSerial.Text))
 	case st.ExpectPublished != nil:
 		return r.expectPublished(ctx, st.ExpectPublished)
 	case st.Fault != nil:
@@ -432,25 +428,19 @@ func (r *runner) fault(ctx context.Context, f *labfile.Fault) error {
 		r.booted(ctx, f.Device, b)
 		return nil
 	}
-	b, err := r.lab.Running(f.Device)
-	if err != nil {
-		return err
-	}
 	switch {
 	case f.Reset:
-		return b.Reset(ctx)
+		return r.lab.Reset(ctx, f.Device)
 	case f.Kill:
-		return b.Kill()
+		return r.lab.Kill(f.Device)
 	case f.Power == "off":
 		return r.lab.PowerOff(ctx, f.Device)
 	case f.LinkCut != "":
-		b.CutLink(f.CutFor())
+		return r.lab.CutLink(f.Device, f.CutFor())
 	case f.LinkCorrupt != 0:
-		b.CorruptLink(f.LinkCorrupt)
-	case f.LinkDelay != "":
-		b.DelayLink(f.DelayBy())
+		return r.lab.CorruptLink(f.Device, f.LinkCorrupt)
 	}
-	return nil
+	return r.lab.DelayLink(f.Device, f.DelayBy())
 }
 
 // noteSessions notes the device's session count before a fault.
