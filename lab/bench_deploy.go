@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"text/tabwriter"
 	"time"
 )
@@ -124,20 +123,11 @@ func timeDeploys(ctx context.Context, l *Lab, names []string, app []byte) (time.
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	start := time.Now()
-	errs := make([]error, len(names))
-	var wg sync.WaitGroup
-	for i, n := range names {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = l.Gateway().Deploy(ctx, n, "bench.wasm", app, "")
-		}()
-	}
-	wg.Wait()
+	outcomes := l.Gateway().DeployMany(ctx, names, "bench.wasm", app, "")
 	elapsed := time.Since(start)
-	for _, err := range errs {
-		if err != nil {
-			return 0, err
+	for _, o := range outcomes {
+		if o.Err != nil {
+			return 0, o.Err
 		}
 	}
 	return elapsed, nil

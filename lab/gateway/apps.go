@@ -343,7 +343,7 @@ func (g *Gateway) deploy(s *session, d *device, w *want, acks <-chan proto.Appli
 	case err == nil:
 		d.answered(w, "")
 		d.App.LastDeploy = elapsed
-		if hexID := hex.EncodeToString(id[:]); d.App.ID != hexID || d.App.State == "Deploying" || d.App.State == "None" {
+		if hexID := hex.EncodeToString(id[:]); d.App.ID != hexID || d.App.State == "Deploying" {
 			d.App.ID, d.App.State, d.App.Detail = hexID, "Running", ""
 		} // else the device already said how it went on (it trapped at once, say): that stays
 		g.emitLocked(Event{Kind: EventAppDeploy, Device: d.ID, Name: d.Name, App: w.App,
