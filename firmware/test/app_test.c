@@ -12,6 +12,7 @@
 #include "app.h"
 #include "check.h"
 #include "hal.h"
+#include "sample_file.h"
 
 /* ---- The fake HAL ---- */
 
@@ -171,14 +172,7 @@ static size_t load(struct board *b, const char *name)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/%s.wasm", samples, name);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "app_test: cannot open %s (make -C apps samples)\n", path);
-		exit(2);
-	}
-	size_t n = fread(b->module, 1, sizeof b->module, f);
-	fclose(f);
-	return n;
+	return read_sample("app_test", path, b->module, sizeof b->module);
 }
 
 /* Polls until the app wants to wait; returns when it wants to run next. */

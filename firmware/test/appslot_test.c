@@ -8,6 +8,7 @@
 #include "appslot.h"
 #include "check.h"
 #include "fake_hal.h"
+#include "sample_file.h"
 #include "sha2.h"
 
 #include <stdio.h>
@@ -182,13 +183,7 @@ static const uint8_t *sample(const char *dir, int i, const char *name, size_t *l
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s/../apps/build/samples/%s.wasm", dir, name);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		fprintf(stderr, "appslot_test: cannot open %s (make -C apps samples)\n", path);
-		exit(2);
-	}
-	sample_len[i] = fread(samples[i], 1, sizeof samples[i], f);
-	fclose(f);
+	sample_len[i] = read_sample("appslot_test", path, samples[i], sizeof samples[i]);
 	*len = sample_len[i];
 	return samples[i];
 }
